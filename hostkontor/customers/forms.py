@@ -1,0 +1,69 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
+
+from hostkontor.core.forms import StyledFormMixin
+
+from .models import ContactPerson
+from .services import CustomerData
+from .tax import TaxTreatment
+
+
+class CustomerForm(StyledFormMixin, forms.Form):
+    company = forms.CharField(label=_("Company"), max_length=200)
+    street = forms.CharField(label=_("Street"), max_length=200, required=False)
+    zip_code = forms.CharField(label=_("ZIP code"), max_length=20, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    country = LazyTypedChoiceField(label=_("Country"), choices=countries, initial="DE")
+    vat_id = forms.CharField(label=_("VAT id"), max_length=32, required=False)
+    email = forms.EmailField(label=_("Invoice e-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
+    website = forms.CharField(label=_("Website"), max_length=200, required=False)
+    payment_terms_days = forms.IntegerField(
+        label=_("Payment terms (days)"), min_value=0, max_value=365, initial=14
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="de")
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def to_data(self) -> CustomerData:
+        return CustomerData(**self.cleaned_data)
+
+    def add_service_errors(self, errors: dict[str, str]) -> None:
+        for field, message in errors.items():
+            self.add_error(field if field in self.fields else None, message)
+
+
+class ContactForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = ContactPerson
+        fields = [
+            "salutation",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "is_billing",
+            "is_technical",
+            "is_management",
+        ]
+
+
+class CustomerFilterForm(StyledFormMixin, forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    country = forms.CharField(required=False)
+    tax_treatment = forms.ChoiceField(
+        required=False, choices=[("", _("all tax treatments"))] + list(TaxTreatment.choices)
+    )
+    language = forms.ChoiceField(
+        required=False, choices=[("", _("all languages"))] + list(settings.LANGUAGES)
+    )
+    active = forms.ChoiceField(
+        required=False,
+        choices=[("", _("active and inactive")), ("1", _("active")), ("0", _("inactive"))],
+    )
+    sort = forms.CharField(required=False)

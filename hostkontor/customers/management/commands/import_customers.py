@@ -1,0 +1,30 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from hostkontor.customers.csv_import import CustomerImportError, customers_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Import customers from CSV (customer_number,company,street,zip,city,country,email,vat_id,"
+        "language). Updates by customer_number. All rows or none."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+
+    def handle(self, *, file: Path, **options):
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            raise CommandError(f"{file}: {error.strerror}") from None
+        try:
+            with translation.override(None):  # the command line speaks English, for scripts
+                result = customers_import(actor=None, data=data, filename=file.name)
+        except CustomerImportError as error:
+            raise CommandError(f"nothing imported:\n{error}") from None
+        self.stdout.write(
+            f"{file.name}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged"
+        )

@@ -1,0 +1,60 @@
+"""Tax treatment of a customer, derived from country and VAT id, and VAT id validation."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from stdnum import get_cc_module
+from stdnum.exceptions import ValidationError as StdnumValidationError
+
+EU_COUNTRIES = frozenset(
+    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
+)
+# The VAT id prefix differs from the ISO code for Greece.
+VAT_PREFIX = {"GR": "EL"}
+
+
+class TaxTreatment(models.TextChoices):
+    DOMESTIC = "domestic", _("domestic (VAT applies)")
+    EU_REVERSE_CHARGE = "eu_reverse_charge", _("EU reverse charge")
+    NON_EU = "non_eu", _("outside the EU (not taxable here)")
+
+
+class VatIdError(ValueError):
+    pass
+
+
+def normalize_vat_id(country: str, vat_id: str) -> str:
+    """Validate ``vat_id`` for ``country`` and return it compact with its country prefix.
+
+    EU ids must carry their country's prefix (DE…, EL… for Greece); ids of other countries
+    are checked by that country's rules where python-stdnum knows them.
+    """
+    vat_id = (vat_id or "").strip()
+    if not vat_id:
+        return ""
+    country = country.upper()
+    compact = "".join(ch for ch in vat_id.upper() if ch.isalnum())
+    prefix = VAT_PREFIX.get(country, country)
+    if country in EU_COUNTRIES:
+        if not compact.startswith(prefix):
+            compact = prefix + compact
+        module = get_cc_module("eu", "vat")
+    else:
+        module = get_cc_module(country.lower(), "vat")
+        if module is None:
+            return compact  # a country python-stdnum has no rules for: keep as given
+    try:
+        return module.validate(compact)
+    except StdnumValidationError as error:
+        raise VatIdError(
+            _("%(vat)s is not a valid VAT id for %(country)s (%(reason)s).")
+            % {"vat": vat_id, "country": country, "reason": error.message}
+        ) from None
+
+
+def derive_tax_treatment(*, country: str, vat_id: str, seller_country: str) -> str:
+    country = country.upper()
+    if country == seller_country.upper():
+        return TaxTreatment.DOMESTIC
+    if country in EU_COUNTRIES:
+        return TaxTreatment.EU_REVERSE_CHARGE if vat_id else TaxTreatment.DOMESTIC
+    return TaxTreatment.NON_EU

@@ -1,0 +1,143 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_countries import countries
+
+from hostkontor.core.hub import customer_panels
+
+from . import selectors, services
+from .forms import ContactForm, CustomerFilterForm, CustomerForm
+from .models import ContactPerson, Customer
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+@permission_required("customers.view_customer", raise_exception=True)
+def customer_list(request):
+    form = CustomerFilterForm(request.GET or None)
+    cleaned = form.cleaned_data if form.is_valid() else {}
+    f = selectors.CustomerFilter(**{k: v or "" for k, v in cleaned.items()})
+    sort = f.sort if f.sort in selectors.SORTS else "number"
+    page = selectors.customer_page(f, request.GET.get("page", 1))
+    country_codes = selectors.customer_countries()
+    context = {
+        "form": form,
+        "filter": f,
+        "sort": sort,
+        "page": page,
+        "countries": sorted((code, dict(countries).get(code, code)) for code in country_codes),
+        "columns": [
+            ("number", _("No.")),
+            ("company", _("Company")),
+            ("city", _("City")),
+            ("created", _("Created")),
+        ],
+    }
+    template = (
+        "customers/_list_table.html" if request.headers.get("HX-Request") else "customers/list.html"
+    )
+    return render(request, template, context)
+
+
+@permission_required("customers.view_customer", raise_exception=True)
+def customer_detail(request, pk: int):
+    try:
+        customer, contacts, history = selectors.customer_hub(pk)
+    except Customer.DoesNotExist:
+        raise Http404(_("No such customer.")) from None
+    return render(
+        request,
+        "customers/detail.html",
+        {
+            "customer": customer,
+            "contacts": contacts,
+            "history": history,
+            "panels": customer_panels(customer, request.user),
+        },
+    )
+
+
+@permission_required("customers.add_customer", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def customer_create(request):
+    form = CustomerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.customer_create(
+                actor=request.user, data=form.to_data(), ip_address=_client_ip(request)
+            )
+        except services.CustomerValidationError as error:
+            form.add_service_errors(error.errors)
+        else:
+            messages.success(
+                request, _("Customer %(number)s created.") % {"number": customer.number}
+            )
+            return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/form.html", {"form": form})
+
+
+@permission_required("customers.change_customer", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def customer_edit(request, pk: int):
+    customer = get_object_or_404(Customer, pk=pk)
+    initial = {name: getattr(customer, name) for name in CustomerForm.base_fields}
+    initial["country"] = customer.country.code
+    form = CustomerForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_update(
+                actor=request.user,
+                customer=customer,
+                data=form.to_data(),
+                ip_address=_client_ip(request),
+            )
+        except services.CustomerValidationError as error:
+            form.add_service_errors(error.errors)
+        else:
+            messages.success(request, _("Customer %(number)s saved.") % {"number": customer.number})
+            return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/form.html", {"form": form, "customer": customer})
+
+
+@permission_required("customers.add_contactperson", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def contact_create(request, pk: int):
+    customer = get_object_or_404(Customer, pk=pk)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.contact_save(actor=request.user, customer=customer, values=form.cleaned_data)
+        return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/contact_form.html", {"form": form, "customer": customer})
+
+
+@permission_required("customers.change_contactperson", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def contact_edit(request, pk: int, contact_pk: int):
+    contact = get_object_or_404(
+        ContactPerson.objects.select_related("customer"), pk=contact_pk, customer_id=pk
+    )
+    form = ContactForm(request.POST or None, instance=ContactPerson.objects.get(pk=contact.pk))
+    if request.method == "POST" and form.is_valid():
+        services.contact_save(
+            actor=request.user, customer=contact.customer, values=form.cleaned_data, contact=contact
+        )
+        return redirect("customers:detail", pk=pk)
+    return render(
+        request,
+        "customers/contact_form.html",
+        {"form": form, "customer": contact.customer, "contact": contact},
+    )
+
+
+@permission_required("customers.delete_contactperson", raise_exception=True)
+@require_POST
+def contact_delete(request, pk: int, contact_pk: int):
+    contact = get_object_or_404(ContactPerson, pk=contact_pk, customer_id=pk)
+    services.contact_delete(actor=request.user, contact=contact)
+    messages.success(request, _("Contact deleted."))
+    return redirect("customers:detail", pk=pk)

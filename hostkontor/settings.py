@@ -1,0 +1,233 @@
+"""Settings, read from the environment.
+
+Every knob is an environment variable: ``DATABASE_URL``, ``SECRET_KEY`` and ``HOSTKONTOR_*``.
+Without any, Hostkontor runs on its embedded default: a SQLite file under ``./var/``, a
+generated secret key in ``./var/secret_key``, mail written to ``./var/mail/``, background
+tasks in the database. ``HOSTKONTOR_ENV=production`` switches on everything
+``manage.py check --deploy`` asks for.
+"""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("HOSTKONTOR_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one generated once into var/ (never committed)."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(64))
+    return key_file.read_text().strip()
+
+
+ENVIRONMENT = os.environ.get("HOSTKONTOR_ENV", "development")
+PRODUCTION = ENVIRONMENT == "production"
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("HOSTKONTOR_DEBUG", False)
+ALLOWED_HOSTS = env_list("HOSTKONTOR_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("HOSTKONTOR_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_countries",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "hostkontor.core",
+    "hostkontor.accounts",
+    "hostkontor.customers",
+    "hostkontor.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hostkontor.accounts.middleware.UserLanguageMiddleware",
+    "hostkontor.accounts.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "hostkontor.urls"
+WSGI_APPLICATION = "hostkontor.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "hostkontor" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "hostkontor.core.context_processors.shell",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'hostkontor.sqlite3'}",
+        conn_max_age=int(os.environ.get("HOSTKONTOR_DB_CONN_MAX_AGE", "0")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server, the worker and the scheduler share the file; IMMEDIATE
+    # transactions take the write lock up front so concurrent writers queue instead of failing.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
+        "HOSTKONTOR_TEST_SQLITE", str(VAR_DIR / "test.sqlite3")
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Login throttling: after 5 failures for one user name from one address, 15 minutes' lock.
+AXES_FAILURE_LIMIT = int(os.environ.get("HOSTKONTOR_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("HOSTKONTOR_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("HOSTKONTOR_PROXY_COUNT", "0")) or None
+AXES_VERBOSE = False
+
+LANGUAGE_CODE = "de"
+LANGUAGES = [("de", "Deutsch"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "hostkontor" / "locale"]
+FORMAT_MODULE_PATH = ["hostkontor.formats"]
+TIME_ZONE = os.environ.get("HOSTKONTOR_TIME_ZONE", "Europe/Berlin")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(Path(os.environ.get("HOSTKONTOR_MEDIA_ROOT", VAR_DIR / "media")))
+        },
+    },
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# Mail: SMTP when HOSTKONTOR_EMAIL_HOST is set, else files under var/mail for the embedded default.
+DEFAULT_FROM_EMAIL = os.environ.get("HOSTKONTOR_DEFAULT_FROM_EMAIL", "hostkontor@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if os.environ.get("HOSTKONTOR_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["HOSTKONTOR_EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("HOSTKONTOR_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("HOSTKONTOR_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("HOSTKONTOR_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("HOSTKONTOR_EMAIL_USE_TLS", True)
+    EMAIL_USE_SSL = env_bool("HOSTKONTOR_EMAIL_USE_SSL", False)
+    EMAIL_TIMEOUT = 30
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+
+# Background work: Django's Tasks API. The database backend is the embedded default;
+# HOSTKONTOR_TASK_BACKEND=rq moves tasks to Redis-backed RQ workers on any number of machines.
+TASK_BACKEND = os.environ.get("HOSTKONTOR_TASK_BACKEND", "database")
+if TASK_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq"]
+    RQ_QUEUES = {
+        "default": {"URL": os.environ.get("HOSTKONTOR_REDIS_URL", "redis://127.0.0.1:6379/0")}
+    }
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Customer numbers: the pattern's {0…0} is the counter, padded to its width; {YYYY} the year.
+CUSTOMER_NUMBER_PATTERN = os.environ.get("HOSTKONTOR_CUSTOMER_NUMBER_PATTERN", "K{00000}")
+CUSTOMER_NUMBER_START = int(os.environ.get("HOSTKONTOR_CUSTOMER_NUMBER_START", "10001"))
+SELLER_COUNTRY = os.environ.get("HOSTKONTOR_SELLER_COUNTRY", "DE")
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = int(os.environ.get("HOSTKONTOR_SESSION_SECONDS", str(8 * 3600)))
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("HOSTKONTOR_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("HOSTKONTOR_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("HOSTKONTOR_HSTS_PRELOAD", True)
+    if env_bool("HOSTKONTOR_BEHIND_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("HOSTKONTOR_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
