@@ -7,7 +7,9 @@ from django.conf import settings
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     # given the production environment with a real secret key
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}  # set by browser tests
+    env = {
+        k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }  # set by browser tests
     env.update(
         HOSTKONTOR_ENV="production",
         SECRET_KEY="x" * 30 + "-Produktion-9f8e7d6c5b4a3928171605f4e3d2c1b0a",
