@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 # System libraries: WeasyPrint's text stack (Pango), fonts, gettext for translations.
 SYSTEM_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext
 # Services the tests drive for real (installed by .ci/run; skipped with a reason elsewhere).
-TEST_SYSTEM_PACKAGES := chromium dovecot-pop3d dovecot-imapd
+TEST_SYSTEM_PACKAGES := chromium dovecot-pop3d dovecot-imapd poppler-utils
 
 .PHONY: run test lint install system-deps test-system-deps bench messages clean
 
@@ -56,8 +56,9 @@ test: install test-system-deps lint
 bench: install
 	$(PY) -m hostkontor.benchmarks
 
+# Every app keeps its own German catalog (hostkontor/<app>/locale/de); update them all.
 messages: install
-	cd hostkontor && ../$(PY) ../manage.py makemessages -l de --no-obsolete && ../$(PY) ../manage.py compilemessages
+	for app in hostkontor/*/locale; do (cd $$(dirname $$app) && ../../$(PY) ../../manage.py makemessages -l de --no-obsolete && ../../$(PY) ../../manage.py compilemessages); done
 
 clean:
 	rm -rf $(VENV) var/test.sqlite3

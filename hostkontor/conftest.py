@@ -5,7 +5,20 @@ import os
 import pytest
 
 from hostkontor.testing.browser import chromium_browser, page  # noqa: F401 (fixtures)
+from hostkontor.testing.smtp import smtp_server  # noqa: F401 (fixture)
 from hostkontor.testing.users import make_user
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Files a test stores (invoice PDFs, imports) go to its own temporary directory."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            **settings.STORAGES["default"],
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
 
 
 @pytest.fixture
@@ -27,6 +40,21 @@ def technician_user(db):
 def admin_client(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Before Django flushes a transactional test's database, clear issued invoices."""
+    marker = item.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or {
+        "transactional_db",
+        "live_server",
+    } & set(getattr(item, "fixturenames", ()))
+    if transactional:
+        from hostkontor.testing.immutable import purge_issued_documents
+
+        purge_issued_documents()
+    yield
 
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)

@@ -64,6 +64,12 @@ INSTALLED_APPS = [
     "hostkontor.core",
     "hostkontor.accounts",
     "hostkontor.customers",
+    "hostkontor.domains",
+    "hostkontor.contracts",
+    "hostkontor.billing",
+    "hostkontor.usage",
+    "hostkontor.vault",
+    "hostkontor.checks",
     "hostkontor.demo",
 ]
 
@@ -87,7 +93,7 @@ WSGI_APPLICATION = "hostkontor.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "hostkontor" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -147,7 +153,9 @@ AXES_VERBOSE = False
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", "Deutsch"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "hostkontor" / "locale"]
+# Each app keeps its own catalog (hostkontor/<app>/locale/de), so that `makemessages` run
+# inside one app never touches another's strings.
+LOCALE_PATHS: list = []
 FORMAT_MODULE_PATH = ["hostkontor.formats"]
 TIME_ZONE = os.environ.get("HOSTKONTOR_TIME_ZONE", "Europe/Berlin")
 USE_I18N = True
@@ -204,6 +212,11 @@ else:
 CUSTOMER_NUMBER_PATTERN = os.environ.get("HOSTKONTOR_CUSTOMER_NUMBER_PATTERN", "K{00000}")
 CUSTOMER_NUMBER_START = int(os.environ.get("HOSTKONTOR_CUSTOMER_NUMBER_START", "10001"))
 SELLER_COUNTRY = os.environ.get("HOSTKONTOR_SELLER_COUNTRY", "DE")
+# Vault keys for customer passwords come from HOSTKONTOR_VAULT_KEYS or HOSTKONTOR_VAULT_KEY_FILE;
+# without either, the embedded default uses this file (created by `make run`, never in the DB).
+VAULT_DEFAULT_KEY_FILE = Path(
+    os.environ.get("HOSTKONTOR_VAULT_DEFAULT_KEY_FILE", VAR_DIR / "vault.keys")
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -229,5 +242,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("HOSTKONTOR_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},
+    },
 }

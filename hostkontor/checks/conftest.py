@@ -630,3 +630,10 @@ def mysql_server():
                 cursor.execute("DROP USER IF EXISTS %s@%s", (ssl_user, user_host))
             cursor.execute(f"DROP DATABASE IF EXISTS `{database}`")
         connection.close()
+
+
+# --------------------------------------------------------------------------
+# Django-level tests: vault keys from the environment
+# --------------------------------------------------------------------------
+
+from hostkontor.vault.testing import vault_keys  # noqa: E402, F401 (fixture)

@@ -5,11 +5,16 @@ or without BOM; ``;`` or ``,`` as separator (detected from the header line). Row
 customer with the same number or create it.
 """
 
-import csv
-import io
 from dataclasses import dataclass, replace
 
 from django.db import transaction
+
+from hostkontor.imports.csv_table import (
+    MAX_REPORTED_ERRORS,
+    ImportErrors,
+    read_csv_table,
+    row_error,
+)
 
 from .models import Customer
 from .services import CustomerData, customer_create, customer_data_clean, customer_update
@@ -26,24 +31,8 @@ COLUMNS = [
     "language",
 ]
 REQUIRED = {"customer_number", "company"}
-MAX_REPORTED_ERRORS = 50
-
-
-@dataclass(frozen=True)
-class RowError:
-    filename: str
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.filename}, line {self.line}, field '{self.field}': {self.message}"
-
-
-class CustomerImportError(Exception):
-    def __init__(self, errors: list[RowError]):
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
+# service field -> CSV column
+COLUMN_OF = {"zip_code": "zip"}
 
 
 @dataclass(frozen=True)
@@ -53,56 +42,20 @@ class ImportResult:
     unchanged: int
 
 
-def _decode(data: bytes, filename: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise CustomerImportError(
-            [RowError(filename, line, "(encoding)", "is not valid UTF-8 (save the file as UTF-8)")]
-        ) from None
-
-
 def parse_customers_csv(data: bytes, filename: str) -> list[tuple[int, str, CustomerData]]:
     """Parse and validate every row; raise with every problem found (line and field)."""
-    text = _decode(data, filename)
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    errors: list[RowError] = []
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        raise CustomerImportError(
-            [RowError(filename, 1, "(header)", "the file is empty")]
-        ) from None
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise CustomerImportError(
-            [RowError(filename, 1, c, "column is missing from the header") for c in missing]
-        )
-    index = {name: header.index(name) for name in COLUMNS}
+    table, errors = read_csv_table(data, filename, columns=COLUMNS, required_columns=COLUMNS)
     rows: list[tuple[int, str, CustomerData]] = []
     seen: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            errors.append(
-                RowError(
-                    filename, line, "(row)", f"has {len(row)} fields, the header has {len(header)}"
-                )
-            )
-            continue
-        values = {name: row[i].strip() for name, i in index.items()}
+    for row in table:
+        line, values = row.line, row.values
         for name in COLUMNS:
             if name in REQUIRED and not values[name]:
-                errors.append(RowError(filename, line, name, "is required"))
+                errors.append(row_error(filename, line, name, "is required"))
         number = values["customer_number"]
         if number in seen:
             errors.append(
-                RowError(
+                row_error(
                     filename,
                     line,
                     "customer_number",
@@ -110,7 +63,7 @@ def parse_customers_csv(data: bytes, filename: str) -> list[tuple[int, str, Cust
                 )
             )
         seen[number] = line
-        data, field_errors = customer_data_clean(
+        data_row, field_errors = customer_data_clean(
             CustomerData(
                 company=values["company"],
                 street=values["street"],
@@ -122,16 +75,15 @@ def parse_customers_csv(data: bytes, filename: str) -> list[tuple[int, str, Cust
                 language=values["language"] or "de",
             )
         )
-        column_of = {"zip_code": "zip"}
         for field, message in field_errors.items():
             if field == "company" and not values["company"]:
                 continue  # reported above
-            errors.append(RowError(filename, line, column_of.get(field, field), str(message)))
-        rows.append((line, number, data))
+            errors.append(row_error(filename, line, COLUMN_OF.get(field, field), str(message)))
+        rows.append((line, number, data_row))
         if len(errors) >= MAX_REPORTED_ERRORS:
             break
     if errors:
-        raise CustomerImportError(errors)
+        raise ImportErrors(errors)
     return rows
 
 

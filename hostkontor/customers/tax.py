@@ -5,9 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from stdnum import get_cc_module
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
-EU_COUNTRIES = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
-)
+from hostkontor.billing.engine.tax import EU_COUNTRIES, treatment_for
+
 # The VAT id prefix differs from the ISO code for Greece.
 VAT_PREFIX = {"GR": "EL"}
 
@@ -52,9 +51,5 @@ def normalize_vat_id(country: str, vat_id: str) -> str:
 
 
 def derive_tax_treatment(*, country: str, vat_id: str, seller_country: str) -> str:
-    country = country.upper()
-    if country == seller_country.upper():
-        return TaxTreatment.DOMESTIC
-    if country in EU_COUNTRIES:
-        return TaxTreatment.EU_REVERSE_CHARGE if vat_id else TaxTreatment.DOMESTIC
-    return TaxTreatment.NON_EU
+    """The billing engine's rule; the VAT id was validated when it was entered."""
+    return TaxTreatment(treatment_for(country, bool(vat_id), home_country=seller_country).value)

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand
 
 from hostkontor.accounts.services import admin_ensure
 from hostkontor.customers.models import Customer
+from hostkontor.vault.keys import ensure_embedded_key
 
 
 class Command(BaseCommand):
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *, bind: str, workers: int, no_demo: bool, **options):
+        key_file = ensure_embedded_key()
         call_command("migrate", interactive=False, verbosity=0)
         first_start = not Customer.objects.exists()
         password = self._admin_password()
@@ -71,7 +73,12 @@ class Command(BaseCommand):
                 f"\nHostkontor runs at http://{bind}/\n"
                 f"Log in as admin with the password in {self._password_file()} ({password})\n"
                 f"Database: {settings.DATABASES['default']['NAME']} · processes: {', '.join(children)}\n"
-                "Stop with Ctrl-C.\n"
+                + (
+                    f"Vault key (customer passwords): {key_file} — back it up, never commit it\n"
+                    if key_file
+                    else "Vault key: from HOSTKONTOR_VAULT_KEYS\n"
+                )
+                + "Stop with Ctrl-C.\n"
             )
         )
         stop = {"now": False}

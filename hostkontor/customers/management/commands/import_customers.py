@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from hostkontor.customers.csv_import import CustomerImportError, customers_import
+from hostkontor.customers.csv_import import customers_import
+from hostkontor.imports.csv_table import ImportErrors
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         try:
             with translation.override(None):  # the command line speaks English, for scripts
                 result = customers_import(actor=None, data=data, filename=file.name)
-        except CustomerImportError as error:
+        except ImportErrors as error:
             raise CommandError(f"nothing imported:\n{error}") from None
         self.stdout.write(
             f"{file.name}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged"

@@ -1,0 +1,74 @@
+from datetime import timedelta
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BillingConfig(AppConfig):
+    name = "hostkontor.billing"
+    verbose_name = _("Billing")
+
+    def ready(self) -> None:
+        from hostkontor.accounts.roles import BILLING, SUPPORT, TECHNICIAN, extend_role
+        from hostkontor.core.hub import register_customer_panel
+        from hostkontor.core.navigation import register_nav
+        from hostkontor.core.scheduling import PeriodicJob, register_job
+
+        from .selectors import customer_invoice_panel
+        from .tasks import automatic_billing
+
+        register_nav(
+            section="collection",
+            label=_("Invoices"),
+            url_name="billing:invoice_list",
+            permission="billing.view_invoice",
+            order=10,
+        )
+        register_nav(
+            section="collection",
+            label=_("Billing runs"),
+            url_name="billing:run_list",
+            permission="billing.run_billing",
+            order=20,
+        )
+        register_nav(
+            section="collection",
+            label=_("Invoice settings"),
+            url_name="billing:seller",
+            permission="billing.change_sellerprofile",
+            order=90,
+        )
+        register_customer_panel(
+            key="invoices",
+            template="billing/_hub_panel.html",
+            loader=customer_invoice_panel,
+            permission="billing.view_invoice",
+            order=30,
+        )
+        # Automatic mode: every day at 02:00 UTC the scheduler enqueues a run for the day;
+        # the task does nothing unless the seller profile switched automatic billing on.
+        register_job(
+            PeriodicJob(
+                name="billing.automatic",
+                task=automatic_billing,
+                every=timedelta(days=1),
+                offset=timedelta(hours=2),
+            )
+        )
+        billing_perms = {
+            "billing.view_invoice",
+            "billing.run_billing",
+            "billing.issue_invoice",
+            "billing.cancel_invoice",
+            "billing.view_billingrun",
+            "billing.view_oneoffitem",
+            "billing.add_oneoffitem",
+            "billing.change_oneoffitem",
+            "billing.delete_oneoffitem",
+            "billing.view_sellerprofile",
+        }
+        extend_role(BILLING, billing_perms)
+        extend_role(
+            SUPPORT, {"billing.view_invoice", "billing.view_oneoffitem", "billing.add_oneoffitem"}
+        )
+        extend_role(TECHNICIAN, {"billing.add_oneoffitem", "billing.view_oneoffitem"})

@@ -1,0 +1,112 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from hostkontor.testing.factories import make_contract, make_customer
+
+from .invoices import invoice_issue
+from .models import BillingRun, Invoice
+from .runs import billing_run_create, billing_run_execute
+
+pytestmark = pytest.mark.django_db
+
+
+def make_invoices(count: int, start: int = 0) -> None:
+    for i in range(start, start + count):
+        make_contract(make_customer(number=f"K{i:05d}", company=f"Firma {i}"), f"V-{i:05d}")
+    billing_run_execute(run=billing_run_create(actor=None, run_date=date(2003, 1, 20)))
+
+
+def queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_invoice_list_has_fixed_queries_and_the_totals_of_the_filter(admin_client):
+    make_invoices(3)
+    few = queries(admin_client, reverse("billing:invoice_list") + "?status=draft")
+    make_invoices(60, start=3)
+    many = queries(admin_client, reverse("billing:invoice_list") + "?status=draft")
+    assert few == many
+    response = admin_client.get(reverse("billing:invoice_list"), {"customer": "K0000"})
+    # K00000..K00009: ten invoices of 57.00 net each
+    assert response.context["totals"] == {
+        "net": Decimal("570.00"),
+        "tax": Decimal("108.30"),
+        "gross": Decimal("678.30"),
+    }
+
+
+def test_preview_shows_lines_and_saves_nothing(admin_client):
+    make_contract(make_customer(), "V-1", setup_fee=Decimal("39.00"))
+    response = admin_client.post(
+        reverse("billing:run_list"), {"run_date": "20.01.2003", "preview": "1"}
+    )
+    html = response.content.decode()
+    assert response.context["preview"]["count"] == 1
+    assert "Einrichtungsgebühr: Domain Server Standard" in html and "114,24" in html
+    assert Invoice.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_from_the_ui_runs_in_the_worker_and_shows_progress(admin_client):
+    make_contract(make_customer(), "V-1", setup_fee=Decimal("39.00"))
+    # when the button is pressed
+    response = admin_client.post(
+        reverse("billing:run_list"), {"run_date": "20.01.2003", "run": "1"}
+    )
+    run = BillingRun.objects.get()
+    assert response["Location"] == reverse("billing:run_detail", args=[run.pk])
+    assert run.status == "queued"
+    # and the worker processes the task
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    # then the progress fragment says done with one invoice
+    fragment = admin_client.get(
+        reverse("billing:run_detail", args=[run.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert 'data-status="done"' in fragment.content.decode()
+    run.refresh_from_db()
+    assert (run.invoices_created, run.lines_created, run.progress_percent) == (1, 2, 100)
+
+
+def test_issue_cancel_and_pdf_through_the_views(admin_client):
+    make_contract(make_customer(), "V-1")
+    [draft] = billing_run_execute(run=billing_run_create(actor=None, run_date=date(2003, 1, 20)))
+    admin_client.post(reverse("billing:invoice_issue", args=[draft.pk]))
+    draft.refresh_from_db()
+    assert draft.number is not None
+    pdf = admin_client.get(reverse("billing:invoice_pdf", args=[draft.pk]))
+    assert (
+        pdf["Content-Type"] == "application/pdf" and b"".join(pdf.streaming_content)[:5] == b"%PDF-"
+    )
+    response = admin_client.post(reverse("billing:invoice_cancel", args=[draft.pk]))
+    credit = Invoice.objects.get(kind="credit_note")
+    assert response["Location"] == reverse("billing:invoice_detail", args=[credit.pk])
+
+
+def test_technician_cannot_see_invoices_and_support_cannot_issue(client, technician_user):
+    from hostkontor.testing.users import make_user
+
+    client.force_login(technician_user)
+    assert client.get(reverse("billing:invoice_list")).status_code == 403
+    support = make_user("support", role="Support")
+    client.force_login(support)
+    make_contract(make_customer(), "V-1")
+    [draft] = billing_run_execute(run=billing_run_create(actor=None, run_date=date(2003, 1, 20)))
+    assert client.get(reverse("billing:invoice_list")).status_code == 200
+    assert client.post(reverse("billing:invoice_issue", args=[draft.pk])).status_code == 403
+
+
+def test_customer_hub_shows_the_invoice_panel(admin_client):
+    customer = make_customer()
+    make_contract(customer, "V-1")
+    [draft] = billing_run_execute(run=billing_run_create(actor=None, run_date=date(2003, 1, 20)))
+    invoice_issue(actor=None, invoice=draft, on=date(2003, 1, 20))
+    html = admin_client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    assert 'data-testid="hub-invoices"' in html and "RE-2003-00001" in html and "67,83" in html

@@ -1,0 +1,59 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ContractsConfig(AppConfig):
+    name = "hostkontor.contracts"
+    verbose_name = _("Contracts")
+
+    def ready(self) -> None:
+        from hostkontor.accounts.roles import BILLING, SUPPORT, TECHNICIAN, extend_role
+        from hostkontor.core.hub import register_customer_panel
+        from hostkontor.core.navigation import register_nav
+
+        from .hub import contracts_panel
+
+        register_nav(
+            section="isp",
+            label=_("Contracts"),
+            url_name="contracts:list",
+            permission="contracts.view_contract",
+            order=20,
+        )
+        register_nav(
+            section="isp",
+            label=_("Contract types"),
+            url_name="contracts:type_list",
+            permission="contracts.view_contracttype",
+            order=25,
+        )
+        register_customer_panel(
+            key="contracts",
+            template="contracts/_hub_panel.html",
+            loader=contracts_panel,
+            permission="contracts.view_contract",
+            order=20,
+        )
+        view = {
+            "contracts.view_contract",
+            "contracts.view_contracttype",
+            "contracts.view_pricechange",
+        }
+        extend_role(
+            BILLING,
+            view
+            | {
+                "contracts.add_contract",
+                "contracts.change_contract",
+                "contracts.delete_contract",
+                "contracts.add_contracttype",
+                "contracts.change_contracttype",
+                "contracts.delete_contracttype",
+                "contracts.add_pricechange",
+                "contracts.change_pricechange",
+                "contracts.delete_pricechange",
+                "contracts.import_contracts",
+            },
+        )
+        extend_role(SUPPORT, view)
+        extend_role(TECHNICIAN, view)

@@ -1,0 +1,110 @@
+"""One-off items (Einmalposten): charges for the customer's next invoice.
+
+The model lives in the billing app (billing runs put the items on invoices); adding and
+removing them is done here, next to the contracts they may belong to.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from hostkontor.billing.models import InvoiceLine, OneOffItem
+from hostkontor.core.audit import audit_record, diff_fields
+from hostkontor.customers.models import Customer
+
+from .models import Contract
+from .services import MONEY_MAX, ContractValidationError, decimal_error
+
+ITEM_FIELDS = ["description", "service_date", "quantity", "unit_price", "tax_rate", "contract"]
+
+
+def _snapshot(item: OneOffItem) -> dict:
+    return {
+        "description": item.description,
+        "service_date": item.service_date,
+        "quantity": item.quantity,
+        "unit_price": item.unit_price,
+        "tax_rate": item.tax_rate,
+        "contract": item.contract.reference if item.contract_id else "",
+    }
+
+
+@transaction.atomic
+def one_off_item_add(
+    *,
+    actor,
+    customer: Customer,
+    description: str,
+    service_date: date,
+    quantity: Decimal,
+    unit_price: Decimal,
+    tax_rate: Decimal,
+    contract: Contract | None = None,
+) -> OneOffItem:
+    errors: dict[str, str] = {}
+    description = (description or "").strip()
+    if not description:
+        errors["description"] = _("is required")
+    if service_date is None:
+        errors["service_date"] = _("is required")
+    message = decimal_error(
+        quantity, places=3, maximum=Decimal("999999999.999"), minimum=Decimal("0")
+    )
+    if message:
+        errors["quantity"] = message
+    elif quantity == 0:
+        errors["quantity"] = _("must be greater than 0")
+    # Negative unit prices are allowed: a discount or a credit on the next invoice.
+    message = decimal_error(unit_price, places=2, maximum=MONEY_MAX, minimum=-MONEY_MAX)
+    if message:
+        errors["unit_price"] = message
+    message = decimal_error(tax_rate, places=2, maximum=Decimal("100"), minimum=Decimal("0"))
+    if message:
+        errors["tax_rate"] = message
+    if contract is not None and contract.customer_id != customer.pk:
+        errors["contract"] = _("the contract belongs to another customer")
+    if errors:
+        raise ContractValidationError(errors)
+    item = OneOffItem.objects.create(
+        customer=customer,
+        contract=contract,
+        description=description,
+        service_date=service_date,
+        quantity=quantity,
+        unit_price=unit_price,
+        tax_rate=tax_rate,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(
+        actor=actor,
+        action="one_off_item.created",
+        obj=item,
+        customer_id=customer.pk,
+        changes=diff_fields({}, _snapshot(item)),
+    )
+    return item
+
+
+@transaction.atomic
+def one_off_item_delete(*, actor, item: OneOffItem) -> None:
+    """Delete an item no invoice line refers to (billed items stay, for the record)."""
+    item = OneOffItem.objects.select_for_update().select_related("contract").get(pk=item.pk)
+    lines = list(
+        InvoiceLine.objects.filter(one_off_item=item).values_list("bills", "invoice__number")
+    )
+    if any(bills for bills, _number in lines):
+        raise ContractValidationError({"item": _("It is billed already and cannot be deleted.")})
+    if lines:
+        raise ContractValidationError(
+            {"item": _("It was on a cancelled invoice and stays for the record.")}
+        )
+    audit_record(
+        actor=actor,
+        action="one_off_item.deleted",
+        obj=item,
+        customer_id=item.customer_id,
+        changes=diff_fields(_snapshot(item), {}),
+    )
+    item.delete()

@@ -1,0 +1,90 @@
+"""Import a registrar's domain list and reconcile it with Hostkontor (docs/imports.md)."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from hostkontor.domains.mappings import mapping_load
+from hostkontor.domains.models import RegistrarMapping
+from hostkontor.domains.parsers import PARSERS
+from hostkontor.domains.reconciliation import APPLY_MODES, KINDS, registrar_import
+from hostkontor.imports.errors import ImportFormatError, MappingError
+from hostkontor.vault.crypto import VaultError
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a registrar's domain list (built-in format or a TOML mapping), compare it with "
+        "the domains in Hostkontor and store the result. A faulty file changes nothing and "
+        "exits non-zero with file, line/record and field."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="the registrar's export")
+        parser.add_argument("--registrar", required=True, help="registrar name, e.g. joker")
+        source = parser.add_mutually_exclusive_group(required=True)
+        source.add_argument("--format", choices=sorted(PARSERS), help="built-in format")
+        source.add_argument("--mapping-file", help="a mapping as TOML file (docs/imports.md)")
+        source.add_argument("--mapping", help="name of a mapping stored in Hostkontor")
+        parser.add_argument(
+            "--apply",
+            choices=APPLY_MODES,
+            default=None,
+            help="none: only compare; safe: take over expiry dates "
+            "(default: the registrar's setting)",
+        )
+        parser.add_argument("--format-out", choices=("text", "json"), default="text")
+
+    def handle(self, *args, **options):
+        path = options["file"]
+        try:
+            data = Path(path).read_bytes()
+        except OSError as error:
+            raise CommandError(f"{path}: cannot read the file ({error.strerror})") from None
+        mapping = mapping_obj = None
+        if options["mapping_file"]:
+            try:
+                mapping = mapping_load(Path(options["mapping_file"]).read_bytes())
+            except OSError as error:
+                raise CommandError(
+                    f"{options['mapping_file']}: cannot read the file ({error.strerror})"
+                ) from None
+            except MappingError as error:
+                raise CommandError(f"{options['mapping_file']}: {error}") from None
+        elif options["mapping"]:
+            mapping_obj = RegistrarMapping.objects.filter(name__iexact=options["mapping"]).first()
+            if mapping_obj is None:
+                raise CommandError(f"no stored mapping named {options['mapping']!r}")
+        try:
+            imp = registrar_import(
+                actor=None,
+                registrar=options["registrar"],
+                data=data,
+                filename=path,
+                format=options["format"],
+                mapping=mapping,
+                mapping_obj=mapping_obj,
+                apply=options["apply"],
+            )
+        except ImportFormatError as error:
+            raise CommandError(str(error)) from None
+        except MappingError as error:
+            raise CommandError(f"mapping: {error}") from None
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        except VaultError as error:  # the stored file is encrypted with the vault key
+            raise CommandError(f"vault key: {error}") from None
+        if options["format_out"] == "json":
+            self.stdout.write(json.dumps(imp.result, ensure_ascii=False))
+            return
+        self.stdout.write(
+            f"{imp.result['registrar']}: {imp.records} records, import #{imp.pk} "
+            f"(apply: {imp.apply}, {len(imp.applied)} applied)"
+        )
+        for kind, label in KINDS:
+            items = imp.result[kind]
+            self.stdout.write(f"{label}: {len(items)}")
+            for item in items:
+                details = ", ".join(f"{k}={v}" for k, v in item.items() if k != "domain")
+                self.stdout.write(f"  {item['domain']}  {details}")

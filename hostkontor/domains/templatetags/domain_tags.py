@@ -1,0 +1,28 @@
+"""Display helpers for the domain pages."""
+
+from datetime import date
+
+from django import template
+from django.utils.formats import date_format
+
+from hostkontor.domains.models import Status
+
+register = template.Library()
+_LABELS = dict(Status.choices)
+
+
+@register.filter
+def status_label(value) -> str:
+    """``"transfer_in"`` -> "transfer in" / "Transfer eingehend"."""
+    return str(_LABELS.get(value, value or "—"))
+
+
+@register.filter
+def iso_date(value) -> str:
+    """An ISO date string from an import result in the user's short date format."""
+    if not value:
+        return "—"
+    try:
+        return date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
+    except (TypeError, ValueError):
+        return str(value)

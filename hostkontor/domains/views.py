@@ -1,0 +1,482 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from hostkontor.customers.models import Customer
+from hostkontor.imports.errors import ImportFormatError, MappingError
+from hostkontor.imports.mapping import dump_mapping
+from hostkontor.vault.crypto import VaultError
+
+from . import mappings as mapping_services
+from . import reconciliation, selectors, services
+from .forms import (
+    DomainCreateForm,
+    DomainFilterForm,
+    DomainForm,
+    DomainMoveForm,
+    FindingActionForm,
+    ImportForm,
+    MappingForm,
+    MappingUploadForm,
+    RegistrarForm,
+    TldPriceForm,
+)
+from .models import Domain, Registrar, RegistrarImport, RegistrarMapping, Status, TldPrice
+
+MAX_UPLOAD = 50 * 1024 * 1024
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+# Domains -----------------------------------------------------------------------------------
+
+
+@permission_required("domains.view_domain", raise_exception=True)
+def domain_list(request):
+    form = DomainFilterForm(request.GET or None)
+    cleaned = form.cleaned_data if form.is_valid() else {}
+    f = selectors.DomainFilter(
+        q=cleaned.get("q") or "",
+        registrar=cleaned.get("registrar") or "",
+        tld=cleaned.get("tld") or "",
+        status=cleaned.get("status") or "",
+        expiring_days=cleaned.get("expiring"),
+        unbilled=bool(cleaned.get("unbilled")),
+        mismatched=bool(cleaned.get("mismatched")),
+    )
+    today = timezone.localdate()
+    page = selectors.domain_page(f, request.GET.get("page", 1), today)
+    context = {
+        "form": form,
+        "filter": f,
+        "page": page,
+        "choices": selectors.filter_choices(),
+        "statuses": Status.choices,
+        "today": today,
+    }
+    template = (
+        "domains/_list_table.html" if request.headers.get("HX-Request") else "domains/list.html"
+    )
+    return render(request, template, context)
+
+
+@permission_required("domains.view_domain", raise_exception=True)
+def customer_domains(request, pk: int):
+    try:
+        overview = selectors.customer_domains(pk, timezone.localdate())
+    except Customer.DoesNotExist:
+        raise Http404(_("No such customer.")) from None
+    return render(
+        request,
+        "domains/customer.html",
+        {"customer": overview.customer, "overview": overview, "today": timezone.localdate()},
+    )
+
+
+@permission_required("domains.view_domain", raise_exception=True)
+def domain_detail(request, pk: int):
+    try:
+        detail = selectors.domain_detail(pk, timezone.localdate())
+    except Domain.DoesNotExist:
+        raise Http404(_("No such domain.")) from None
+    return render(request, "domains/detail.html", {"detail": detail, "domain": detail.domain})
+
+
+@permission_required("domains.add_domain", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def domain_create(request, customer_pk: int):
+    customer = get_object_or_404(Customer, pk=customer_pk)
+    form = DomainCreateForm(
+        request.POST or None, customer=customer, initial={"on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            domain = services.domain_create(
+                actor=request.user,
+                customer=customer,
+                data=form.to_data(),
+                on=form.cleaned_data["on"],
+                contract=form.cleaned_data["contract"],
+                auth_code=form.cleaned_data["auth_code"],
+                ip_address=_client_ip(request),
+            )
+        except services.DomainValidationError as error:
+            form.add_service_errors(error.errors)
+        else:
+            messages.success(request, _("Domain %(name)s created.") % {"name": domain.name})
+            return redirect("domains:customer", pk=customer.pk)
+    return render(request, "domains/form.html", {"form": form, "customer": customer})
+
+
+def _domain_initial(domain: Domain) -> dict:
+    return {
+        "name": domain.name,
+        "registrar": domain.registrar,
+        "handle": domain.handle,
+        "registered_on": domain.registered_on,
+        "expires": domain.expires,
+        "status": domain.status,
+        "auto_renew": domain.auto_renew,
+        "nameservers": "\n".join(domain.nameservers or []),
+        "notes": domain.notes,
+    }
+
+
+@permission_required("domains.change_domain", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def domain_edit(request, pk: int):
+    domain = get_object_or_404(Domain.objects.select_related("customer"), pk=pk)
+    form = DomainForm(request.POST or None, initial=_domain_initial(domain))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.domain_update(
+                actor=request.user,
+                domain=domain,
+                data=form.to_data(),
+                auth_code=form.cleaned_data["auth_code"] or None,
+                ip_address=_client_ip(request),
+            )
+        except services.DomainValidationError as error:
+            form.add_service_errors(error.errors)
+        else:
+            messages.success(request, _("Domain %(name)s saved.") % {"name": domain.name})
+            return redirect("domains:detail", pk=domain.pk)
+    return render(
+        request, "domains/form.html", {"form": form, "customer": domain.customer, "domain": domain}
+    )
+
+
+@permission_required("domains.change_domain", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def domain_move(request, pk: int):
+    domain = get_object_or_404(Domain.objects.select_related("customer"), pk=pk)
+    form = DomainMoveForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.domain_move(
+                actor=request.user,
+                domain=domain,
+                to_customer=form.cleaned_data["to_customer"],
+                on=form.cleaned_data["on"],
+                create_contract=form.cleaned_data["create_contract"],
+                ip_address=_client_ip(request),
+            )
+        except services.DomainValidationError as error:
+            form.add_service_errors(error.errors)
+        else:
+            messages.success(
+                request,
+                _("Domain %(name)s moved to %(number)s.")
+                % {"name": domain.name, "number": result.domain.customer.number},
+            )
+            return redirect("domains:detail", pk=domain.pk)
+    return render(request, "domains/move.html", {"form": form, "domain": domain})
+
+
+@permission_required("domains.change_domain", raise_exception=True)
+@require_POST
+def domain_contract_create(request, pk: int):
+    domain = get_object_or_404(Domain, pk=pk)
+    try:
+        contract = services.domain_contract_create(
+            actor=request.user, domain=domain, start=timezone.localdate()
+        )
+    except services.DomainValidationError as error:
+        messages.error(request, "; ".join(error.errors.values()))
+    else:
+        messages.success(
+            request, _("Contract %(reference)s created.") % {"reference": contract.reference}
+        )
+    return redirect("domains:detail", pk=domain.pk)
+
+
+# TLD price list ----------------------------------------------------------------------------
+
+
+@permission_required("domains.view_tldprice", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def price_list(request):
+    form = TldPriceForm(request.POST or None, initial={"valid_from": timezone.localdate()})
+    if request.method == "POST":
+        if not request.user.has_perm("domains.add_tldprice"):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.tld_price_save(actor=request.user, values=form.cleaned_data)
+            except services.DomainValidationError as error:
+                form.add_service_errors(error.errors)
+            else:
+                messages.success(request, _("Price saved."))
+                return redirect("domains:prices")
+    return render(request, "domains/prices.html", {"form": form, "prices": selectors.tld_prices()})
+
+
+@permission_required("domains.change_tldprice", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def price_edit(request, pk: int):
+    price = get_object_or_404(TldPrice, pk=pk)
+    initial = {name: getattr(price, name) for name in services.TLD_PRICE_FIELDS}
+    form = TldPriceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tld_price_save(actor=request.user, values=form.cleaned_data, price=price)
+        except services.DomainValidationError as error:
+            form.add_service_errors(error.errors)
+        else:
+            messages.success(request, _("Price saved."))
+            return redirect("domains:prices")
+    return render(request, "domains/price_form.html", {"form": form, "price": price})
+
+
+@permission_required("domains.delete_tldprice", raise_exception=True)
+@require_POST
+def price_delete(request, pk: int):
+    services.tld_price_delete(actor=request.user, price=get_object_or_404(TldPrice, pk=pk))
+    messages.success(request, _("Price deleted."))
+    return redirect("domains:prices")
+
+
+# Registrar imports -------------------------------------------------------------------------
+
+
+@permission_required("domains.view_registrarimport", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def import_list(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not request.user.has_perm("domains.import_registrar"):
+            raise PermissionDenied
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > MAX_UPLOAD:
+                form.add_error("file", _("The file is larger than 50 MB."))
+            else:
+                try:
+                    imp = reconciliation.registrar_import(
+                        actor=request.user,
+                        registrar=form.cleaned_data["registrar"],
+                        data=upload.read(),
+                        filename=upload.name,
+                        format=form.cleaned_data["format"] or None,
+                        mapping_obj=form.cleaned_data["mapping"],
+                        apply=form.cleaned_data["apply"] or None,
+                    )
+                except ImportFormatError as error:
+                    form.add_error("file", str(error))
+                except MappingError as error:
+                    form.add_error("mapping", str(error))
+                except VaultError as error:
+                    form.add_error(None, str(error))
+                else:
+                    messages.success(
+                        request,
+                        _("%(count)d records imported and compared.") % {"count": imp.records},
+                    )
+                    return redirect("domains:import_detail", pk=imp.pk)
+    page = selectors.import_page(request.GET.get("page", 1), request.GET.get("registrar", ""))
+    return render(
+        request,
+        "domains/imports.html",
+        {"form": form, "page": page, "kinds": reconciliation.KINDS},
+    )
+
+
+@permission_required("domains.view_registrarimport", raise_exception=True)
+def import_detail(request, pk: int):
+    try:
+        detail = selectors.import_detail(pk)
+    except RegistrarImport.DoesNotExist:
+        raise Http404(_("No such import.")) from None
+    return render(
+        request,
+        "domains/import_detail.html",
+        {"detail": detail, "imp": detail.imp, "today": timezone.localdate()},
+    )
+
+
+@permission_required("domains.change_registrarimport", raise_exception=True)
+@require_POST
+def import_action(request, pk: int):
+    imp = get_object_or_404(RegistrarImport.objects.only("pk"), pk=pk)
+    form = FindingActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
+        )
+        return redirect("domains:import_detail", pk=pk)
+    d = form.cleaned_data
+    try:
+        reconciliation.reconciliation_action(
+            actor=request.user,
+            registrar_import=imp,
+            kind=d["kind"],
+            domain=d["domain"],
+            action=d["action"],
+            customer=d["customer"],
+            on=d["on"],
+        )
+    except reconciliation.ReconciliationError as error:
+        messages.error(request, f"{d['domain']}: " + "; ".join(error.errors.values()))
+    else:
+        messages.success(request, _("%(domain)s: done.") % {"domain": d["domain"]})
+    return redirect(reverse("domains:import_detail", args=[pk]) + f"#{d['kind']}")
+
+
+@permission_required("domains.view_registrarimport", raise_exception=True)
+def import_file(request, pk: int):
+    imp = get_object_or_404(RegistrarImport, pk=pk)
+    response = HttpResponse(
+        reconciliation.registrar_import_file(imp), content_type="application/octet-stream"
+    )
+    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in imp.filename.rsplit("/", 1)[-1])
+    response["Content-Disposition"] = f'attachment; filename="{name or "import"}"'
+    return response
+
+
+@permission_required("domains.view_registrarimport", raise_exception=True)
+def import_json(request, pk: int):
+    imp = get_object_or_404(RegistrarImport.objects.defer("data"), pk=pk)
+    return JsonResponse(imp.result, json_dumps_params={"ensure_ascii": False, "indent": 2})
+
+
+# Mappings ----------------------------------------------------------------------------------
+
+
+@permission_required("domains.view_registrarmapping", raise_exception=True)
+def mapping_list(request):
+    return render(
+        request,
+        "domains/mappings.html",
+        {
+            "mappings": selectors.mappings(),
+            "upload_form": MappingUploadForm(),
+        },
+    )
+
+
+def _mapping_form_post(request, form: MappingForm, mapping: RegistrarMapping | None):
+    data = form.cleaned_data
+    toml = (data.get("toml") or "").strip()
+    try:
+        if not toml:
+            if data["kind"] != "csv":
+                form.add_error("toml", _("JSON and XML mappings are entered as TOML."))
+                return None
+            toml = dump_mapping(mapping_services.mapping_from_csv_form(data))
+        return mapping_services.mapping_save(
+            actor=request.user, name=data["name"], toml=toml, mapping=mapping
+        )
+    except MappingError as error:
+        form.add_error("toml" if data.get("toml") else None, str(error))
+    except mapping_services.MappingValidationError as error:
+        form.add_service_errors(error.errors)
+    return None
+
+
+@permission_required("domains.add_registrarmapping", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def mapping_create(request):
+    form = MappingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        mapping = _mapping_form_post(request, form, None)
+        if mapping is not None:
+            messages.success(request, _("Mapping %(name)s saved.") % {"name": mapping.name})
+            return redirect("domains:mappings")
+    return render(request, "domains/mapping_form.html", {"form": form})
+
+
+@permission_required("domains.change_registrarmapping", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def mapping_edit(request, pk: int):
+    mapping = get_object_or_404(RegistrarMapping, pk=pk)
+    parsed = mapping_services.mapping_load(mapping.toml)
+    if parsed.kind == "csv":
+        initial = mapping_services.csv_form_initial(parsed)
+    else:
+        initial = {"kind": parsed.kind, "toml": mapping.toml}
+    initial["name"] = mapping.name
+    form = MappingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = _mapping_form_post(request, form, mapping)
+        if saved is not None:
+            messages.success(request, _("Mapping %(name)s saved.") % {"name": saved.name})
+            return redirect("domains:mappings")
+    return render(request, "domains/mapping_form.html", {"form": form, "mapping": mapping})
+
+
+@permission_required("domains.view_registrarmapping", raise_exception=True)
+def mapping_export(request, pk: int):
+    mapping = get_object_or_404(RegistrarMapping, pk=pk)
+    response = HttpResponse(mapping.toml, content_type="application/toml; charset=utf-8")
+    filename = "".join(c if c.isalnum() or c in "-_" else "_" for c in mapping.name) or "mapping"
+    response["Content-Disposition"] = f'attachment; filename="{filename}.toml"'
+    return response
+
+
+@permission_required("domains.add_registrarmapping", raise_exception=True)
+@require_POST
+def mapping_upload(request):
+    form = MappingUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            mapping = mapping_services.mapping_import(
+                actor=request.user,
+                toml=upload.read(1024 * 1024),
+                name=upload.name.rsplit("/", 1)[-1].removesuffix(".toml"),
+            )
+        except mapping_services.MappingValidationError as error:
+            messages.error(request, "; ".join(error.errors.values()))
+        else:
+            messages.success(request, _("Mapping %(name)s imported.") % {"name": mapping.name})
+    else:
+        messages.error(request, _("Choose a TOML file."))
+    return redirect("domains:mappings")
+
+
+@permission_required("domains.delete_registrarmapping", raise_exception=True)
+@require_POST
+def mapping_delete(request, pk: int):
+    mapping_services.mapping_delete(
+        actor=request.user, mapping=get_object_or_404(RegistrarMapping, pk=pk)
+    )
+    messages.success(request, _("Mapping deleted."))
+    return redirect("domains:mappings")
+
+
+# Registrars --------------------------------------------------------------------------------
+
+
+@permission_required("domains.view_registrar", raise_exception=True)
+def registrar_list(request):
+    return render(request, "domains/registrars.html", {"registrars": selectors.registrars()})
+
+
+@permission_required("domains.change_registrar", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def registrar_edit(request, pk: int):
+    registrar = get_object_or_404(Registrar, pk=pk)
+    form = RegistrarForm(
+        request.POST or None,
+        initial={
+            "format": registrar.format,
+            "mapping": registrar.mapping_id,
+            "auto_apply_safe": registrar.auto_apply_safe,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        reconciliation.registrar_save(
+            actor=request.user, registrar=registrar, values=form.cleaned_data
+        )
+        messages.success(request, _("Registrar %(name)s saved.") % {"name": registrar.name})
+        return redirect("domains:registrars")
+    return render(request, "domains/registrar_form.html", {"form": form, "registrar": registrar})
