@@ -132,7 +132,7 @@ def check_create(*, actor, entry, values: dict | None = None, ip_address=None) -
 
 @transaction.atomic
 def check_update(*, actor, check: Check, values: dict, ip_address=None) -> Check:
-    check = Check.objects.select_for_update().select_related("entry").get(pk=check.pk)
+    check = Check.objects.select_for_update(of=("self",)).select_related("entry").get(pk=check.pk)
     before = snapshot(check, CHECK_FIELDS)
     for name, value in values.items():
         if name in CHECK_FIELDS:

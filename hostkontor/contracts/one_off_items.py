@@ -90,7 +90,11 @@ def one_off_item_add(
 @transaction.atomic
 def one_off_item_delete(*, actor, item: OneOffItem) -> None:
     """Delete an item no invoice line refers to (billed items stay, for the record)."""
-    item = OneOffItem.objects.select_for_update().select_related("contract").get(pk=item.pk)
+    item = (
+        OneOffItem.objects.select_for_update(of=("self",))
+        .select_related("contract")
+        .get(pk=item.pk)
+    )
     lines = list(
         InvoiceLine.objects.filter(one_off_item=item).values_list("bills", "invoice__number")
     )

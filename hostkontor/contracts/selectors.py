@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.text import capfirst
 
 from hostkontor.billing import engine
@@ -110,7 +110,8 @@ def _lines_query(contract_ids) -> QuerySet:
             bills=True,
             kind__in=[InvoiceLine.Kind.SETUP, InvoiceLine.Kind.PERIOD],
         )
-        .order_by("contract_id", "period_start", "id")
+        # setup line (no period) first on every database: NULLs sort differently otherwise
+        .order_by("contract_id", F("period_start").asc(nulls_first=True), "id")
         .values_list(
             "contract_id",
             "kind",

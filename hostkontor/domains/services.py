@@ -466,7 +466,9 @@ def domain_update(
 ) -> Domain:
     """Change the registrar data (not the owner: see ``domain_move``). ``auth_code``:
     ``None`` keeps it, ``""`` removes it, a value replaces it."""
-    domain = Domain.objects.select_for_update().select_related("customer").get(pk=domain.pk)
+    domain = (
+        Domain.objects.select_for_update(of=("self",)).select_related("customer").get(pk=domain.pk)
+    )
     errors = _clean(data)
     if (
         "name" not in errors
@@ -502,7 +504,9 @@ def domain_registrar_values_apply(
 
     Runs inside the caller's transaction (the import or the reconciliation action).
     """
-    domain = Domain.objects.select_for_update().select_related("customer").get(pk=domain.pk)
+    domain = (
+        Domain.objects.select_for_update(of=("self",)).select_related("customer").get(pk=domain.pk)
+    )
     before = _snapshot(domain)
     for key, value in values.items():
         setattr(domain, key, value)
@@ -541,7 +545,9 @@ def domain_move(
     ip_address=None,
 ) -> MoveResult:
     """Move the domain to ``to_customer`` from ``on`` (see the module doc for billing)."""
-    domain = Domain.objects.select_for_update().select_related("customer").get(pk=domain.pk)
+    domain = (
+        Domain.objects.select_for_update(of=("self",)).select_related("customer").get(pk=domain.pk)
+    )
     from_customer = domain.customer
     errors: dict[str, str] = {}
     if on is None:
