@@ -579,6 +579,9 @@ class MySql:
     database: str
     server_tls: bool
     server_tls_reason: str
+    # The server's own certificate when it is self-signed and readable here (a local test
+    # server): lets the checks verify TLS instead of switching verification off.
+    ca_file: str | None = None
 
 
 @pytest.fixture(scope="session")
@@ -610,6 +613,9 @@ def mysql_server():
             if server_tls
             else f"MariaDB at {host}:{port} has have_ssl={have_ssl} (no ssl_cert/ssl_key configured)"
         )
+        cursor.execute("SELECT @@ssl_ca, @@ssl_cert")
+        ssl_ca, ssl_cert = cursor.fetchone()
+        ca_file = next((f for f in (ssl_ca, ssl_cert) if f and os.access(f, os.R_OK)), None)
         cursor.execute(f"CREATE DATABASE `{database}`")
         for user_host in hosts:
             cursor.execute("CREATE USER %s@%s IDENTIFIED BY %s", (user, user_host, PASSWORD))
@@ -621,7 +627,14 @@ def mysql_server():
                 )
     try:
         yield MySql(
-            host, port, user, ssl_user if server_tls else None, database, server_tls, reason
+            host,
+            port,
+            user,
+            ssl_user if server_tls else None,
+            database,
+            server_tls,
+            reason,
+            ca_file,
         )
     finally:
         with connection.cursor() as cursor:

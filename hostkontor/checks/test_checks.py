@@ -77,6 +77,10 @@ def server(request, tls_files, settings):
             mysql = request.getfixturevalue("mysql_server")
             if tls != "none" and not mysql.server_tls:
                 pytest.skip(mysql.server_tls_reason)
+            if tls != "none":
+                if mysql.ca_file is None:
+                    pytest.skip("the MariaDB server certificate is not readable here to verify TLS")
+                settings.CHECKS_CA_FILE = mysql.ca_file
             return mysql.port, mysql.user, {"database": mysql.database}
         if service_type == "web":
             servers = request.getfixturevalue("http_servers")

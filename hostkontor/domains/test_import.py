@@ -154,7 +154,7 @@ def test_the_stored_file_is_encrypted_because_exports_contain_auth_codes(demo):
     assert b"Xq7:mT2pLw9e" in sample_bytes("hexonet")
     stored = bytes(imp.data)
     assert stored.startswith(b"v1:test:")
-    assert b"Xq7" not in stored and b"DOMAINAUTH" not in stored
+    assert b"Xq7:mT2pLw9e" not in stored and b"DOMAINAUTH" not in stored
     assert registrar_import_file(imp) == sample_bytes("hexonet")
 
 
