@@ -63,7 +63,14 @@ class Command(BaseCommand):
         if settings.TASK_BACKEND == "database":
             commands["worker"] = [python, manage, "db_worker", "--queue-name", "*", "--no-reload"]
         else:
-            commands["worker"] = [python, manage, "rqworker", "default"]
+            commands["worker"] = [
+                python,
+                manage,
+                "rqworker",
+                "default",
+                "--job-class",
+                "django_tasks_rq.Job",
+            ]
         children = {
             name: subprocess.Popen(cmd, cwd=settings.BASE_DIR) for name, cmd in commands.items()
         }
