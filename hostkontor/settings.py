@@ -148,7 +148,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("HOSTKONTOR_LOGIN_COOLO
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("HOSTKONTOR_PROXY_COUNT", "0")) or None
+# Trusted reverse proxies in front of Hostkontor (for the client address in audit and throttling).
+HOSTKONTOR_PROXY_COUNT = int(os.environ.get("HOSTKONTOR_PROXY_COUNT", "0"))
+AXES_IPWARE_PROXY_COUNT = HOSTKONTOR_PROXY_COUNT or None
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "de"
@@ -235,6 +237,9 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("HOSTKONTOR_HSTS_PRELOAD", True)
     if env_bool("HOSTKONTOR_BEHIND_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Error pages and exception reports hide sensitive variables and POST fields even with DEBUG.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "hostkontor.vault.reporting.SecretsHiddenFilter"
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,8 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hostkontor.core.models import AuditEvent
@@ -111,3 +113,20 @@ def test_language_is_german_by_default_and_switchable_per_user(admin_client, adm
     assert admin_user.profile.language == "en"
     page = admin_client.get(reverse("customers:list")).content.decode()
     assert 'lang="en"' in page and ">Search<" in page
+
+
+def test_user_list_runs_a_fixed_number_of_queries(admin_client):
+    # given a few users with roles
+    url = reverse("accounts:user_list")
+    make_user("b1", role="Billing")
+    with CaptureQueriesContext(connection) as few:
+        assert admin_client.get(url).status_code == 200
+    # when there are many more, of every role
+    for i in range(12):
+        make_user(f"u{i}", role=["Billing", "Support", "Technician", None][i % 4])
+    with CaptureQueriesContext(connection) as many:
+        response = admin_client.get(url)
+    # then the page costs the same and shows every user with their role
+    assert len(few) == len(many)
+    assert len(response.context["rows"]) == 14
+    assert [row["role"] for row in response.context["rows"]][:3] == ["Billing", "Admin", "Billing"]

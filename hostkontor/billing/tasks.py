@@ -16,12 +16,35 @@ def _issue_and_send(run: BillingRun, invoices: list[Invoice]) -> None:
             invoice_send(actor=run.created_by, invoice=issued)
 
 
+def _left_by_earlier_automatic_runs(run: BillingRun, invoices: list[Invoice]) -> list[Invoice]:
+    """Drafts an earlier automatic run created but could not issue (it failed half way):
+    nobody reviews them in automatic mode, so the next automatic run issues them."""
+    return list(
+        Invoice.objects.filter(
+            status=Invoice.Status.DRAFT,
+            kind=Invoice.Kind.INVOICE,
+            billing_run__automatic=True,
+            run_date__lte=run.run_date,
+        )
+        .exclude(pk__in=[i.pk for i in invoices])
+        .order_by("pk")
+    )
+
+
 @task()
 def execute_billing_run(run_id: int) -> dict:
     run = BillingRun.objects.get(pk=run_id)
     invoices = billing_run_execute(run=run)
     if run.issue:
-        _issue_and_send(run, invoices)
+        if run.automatic:
+            invoices += _left_by_earlier_automatic_runs(run, invoices)
+        try:
+            _issue_and_send(run, invoices)
+        except Exception as error:
+            BillingRun.objects.filter(pk=run.pk).update(
+                error=f"issuing failed: {type(error).__name__}: {error}"
+            )
+            raise
     run.refresh_from_db()
     return {"invoices": run.invoices_created, "lines": run.lines_created}
 

@@ -108,3 +108,54 @@ def test_paid_and_cancel_rules(draft, admin_user):
     credit = invoice_cancel(actor=admin_user, invoice=paid, on=date(2003, 2, 1))
     with pytest.raises(InvoiceStateError):
         invoice_cancel(actor=admin_user, invoice=credit, on=date(2003, 2, 1))
+
+
+def test_issued_pdf_of_a_swiss_customer_says_not_taxable_here(admin_user, tmp_path):
+    # given a customer outside the EU with a contract, and the seller's data
+    from .test_rendering import pdf_text
+
+    customer = make_customer(
+        number="K10077",
+        company="Alpen Hosting AG",
+        street="Bahnhofstrasse 1",
+        zip_code="8001",
+        city="Zürich",
+        country="CH",
+        tax_treatment="non_eu",
+    )
+    make_contract(customer, "V-1", setup_fee=Decimal("39.00"))
+    SellerProfile.objects.create(
+        company="Agentur Kahl GmbH",
+        street="Hafenstraße 12",
+        zip_code="20457",
+        city="Hamburg",
+        vat_id="DE136695976",
+        tax_number="27/123/45678",
+        iban="DE02120300000000202051",
+    )
+    [draft] = run_on(date(2003, 1, 20))
+
+    # when it is issued through the service
+    invoice = invoice_issue(actor=admin_user, invoice=draft, on=date(2003, 1, 21))
+
+    # then the stored PDF carries the numbers, the period, 0 % tax and the legal note
+    text = " ".join(pdf_text(invoice.pdf.read(), tmp_path).split())
+    for expected in [
+        "Rechnung RE-2003-00001",
+        "K10077",
+        "21.01.2003",
+        "Alpen Hosting AG",
+        "8001 Zürich",
+        "SCHWEIZ",
+        "20.01.2003 – 19.04.2003",
+        "39,00 €",
+        "57,00 €",
+        "Rechnungsbetrag 96,00 €",
+        "Nicht im Inland steuerbare Leistung.",
+        "USt-IdNr.: DE136695976",
+        "Steuernummer: 27/123/45678",
+        "IBAN DE02 1203 0000 0000 2020 51",
+        "Zahlbar ohne Abzug bis 04.02.2003.",
+    ]:
+        assert expected in text, expected
+    assert (invoice.tax_total, invoice.gross_total) == (Decimal("0.00"), Decimal("96.00"))

@@ -2,6 +2,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -110,3 +112,88 @@ def test_customer_hub_shows_the_invoice_panel(admin_client):
     invoice_issue(actor=None, invoice=draft, on=date(2003, 1, 20))
     html = admin_client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
     assert 'data-testid="hub-invoices"' in html and "RE-2003-00001" in html and "67,83" in html
+
+
+def test_run_list_has_fixed_queries_and_names_the_system_in_german(admin_client, admin_user):
+    # given a few runs, one started by the scheduler
+    billing_run_create(actor=admin_user, run_date=date(2003, 1, 20))
+    billing_run_create(actor=None, run_date=date(2003, 1, 21), automatic=True)
+    few = queries(admin_client, reverse("billing:run_list"))
+    # when there are many more, by users and by the system
+    for day in range(1, 19):
+        billing_run_create(actor=admin_user if day % 2 else None, run_date=date(2003, 2, day))
+    many = queries(admin_client, reverse("billing:run_list"))
+    # then the page costs the same number of queries and speaks German
+    assert few == many
+    html = admin_client.get(reverse("billing:run_list")).content.decode()
+    assert html.count("<td>System</td>") == 10 and html.count("<td>chef</td>") == 10
+
+
+def test_invoice_list_filters_by_number_range_with_the_totals_of_the_range(admin_client):
+    # given two issued invoices of 57.00 net, one of them cancelled by a credit note
+    from .invoices import invoice_cancel
+
+    make_invoices(2)
+    first, second = Invoice.objects.order_by("customer__number")
+    invoice_issue(actor=None, invoice=first, on=date(2003, 1, 20))
+    invoice_issue(actor=None, invoice=second, on=date(2003, 1, 20))
+    invoice_cancel(actor=None, invoice=first, on=date(2003, 1, 25))
+    url = reverse("billing:invoice_list")
+
+    # when the list is filtered by range
+    invoices = admin_client.get(url, {"kind": "invoice"})
+    credits = admin_client.get(url, {"kind": "credit_note", "date_from": "25.01.2003"})
+    both = admin_client.get(url)
+
+    # then each range lists its documents with the totals of the filter, in German formats
+    def numbers(response):
+        return [str(invoice) for invoice in response.context["page"]]
+
+    assert numbers(invoices) == ["RE-2003-00002", "RE-2003-00001"]
+    assert invoices.context["totals"]["gross"] == Decimal("135.66")
+    assert numbers(credits) == ["GS-2003-00001"]
+    assert credits.context["totals"] == {
+        "net": Decimal("-57.00"),
+        "tax": Decimal("-10.83"),
+        "gross": Decimal("-67.83"),
+    }
+    assert "-67,83\xa0€" in credits.content.decode()
+    assert both.context["totals"]["gross"] == Decimal("67.83")
+
+
+class RefusingMailBackend(BaseEmailBackend):
+    """A mail server that is down."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+def test_a_failed_sending_is_shown_and_retried_from_the_ui(admin_client, settings):
+    # given an issued invoice and a mail server that is down
+    make_contract(make_customer(), "V-1")
+    [draft] = billing_run_execute(run=billing_run_create(actor=None, run_date=date(2003, 1, 20)))
+    invoice = invoice_issue(actor=None, invoice=draft, on=date(2003, 1, 20))
+    settings.EMAIL_BACKEND = "hostkontor.billing.test_views.RefusingMailBackend"
+    detail = reverse("billing:invoice_detail", args=[invoice.pk])
+
+    # when it is sent from the detail page
+    response = admin_client.post(reverse("billing:invoice_send", args=[invoice.pk]), follow=True)
+
+    # then the failure is shown on the invoice and marked in the list
+    html = response.content.decode()
+    assert "Versand fehlgeschlagen: Mail server not reachable: Connection refused" in html
+    assert "Letzter Versand fehlgeschlagen (1×)" in html
+    listing = admin_client.get(reverse("billing:invoice_list")).content.decode()
+    assert "nicht versendet" in listing
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.send_attempts) == ("issued", 1)
+
+    # when the server is back and the user presses the button again
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    admin_client.post(reverse("billing:invoice_send", args=[invoice.pk]))
+
+    # then the invoice is sent and the failure is gone
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.send_attempts, invoice.send_error) == ("sent", 2, "")
+    assert [m.to for m in mail.outbox] == [["buchhaltung@example.com"]]
+    assert "Letzter Versand fehlgeschlagen" not in admin_client.get(detail).content.decode()

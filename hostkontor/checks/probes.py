@@ -329,6 +329,9 @@ def _network_category(exc: BaseException) -> tuple[str, str] | None:
     for item in _exception_chain(exc):
         if isinstance(item, socket.gaierror):
             return DNS_ERROR, f"host name could not be resolved ({item.strerror or item})"
+        if isinstance(item, UnicodeError) and "'idna' codec" in str(item):
+            # socket.getaddrinfo encodes the name first: an empty or over-long label
+            return DNS_ERROR, "host name is not a valid DNS name (empty or too long label)"
         if isinstance(item, ssl.SSLCertVerificationError):
             return TLS_ERROR, f"certificate verification failed: {item.verify_message or item}"
         if isinstance(item, TimeoutError):

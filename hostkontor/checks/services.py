@@ -189,7 +189,16 @@ def _alert(check: Check, run: CheckRun, old: str, new: str) -> None:
         )
         return
     with translation.override(settings.LANGUAGE_CODE):
-        context = {"check": check, "entry": check.entry, "run": run, "old": old, "new": new}
+        context = {
+            "check": check,
+            "entry": check.entry,
+            "run": run,
+            "old": old,
+            "new": new,
+            # the states in the mail's language ("in Ordnung", "fehlerhaft"), not their codes
+            "old_label": Check.State(old).label,
+            "new_label": Check.State(new).label,
+        }
         subject = render_to_string("checks/mail/alert_subject.txt", context).strip()
         body = render_to_string("checks/mail/alert_body.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)

@@ -9,7 +9,9 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -81,6 +83,8 @@ def server(request, tls_files, settings):
                 if mysql.ca_file is None:
                     pytest.skip("the MariaDB server certificate is not readable here to verify TLS")
                 settings.CHECKS_CA_FILE = mysql.ca_file
+                # the user with REQUIRE SSL: logs in only over TLS
+                return mysql.port, mysql.ssl_user, {}
             return mysql.port, mysql.user, {"database": mysql.database}
         if service_type == "web":
             servers = request.getfixturevalue("http_servers")
@@ -182,6 +186,10 @@ def test_state_change_alerts_admins_once_per_change(
         mail.outbox[0].subject == f"[Hostkontor] Prüfung schlägt fehl: IMAP {USER}@{HOST} ({HOST})"
     )
     assert "auth_failed" in mail.outbox[0].body
+    assert mail.outbox[0].body.startswith(
+        f"Die Funktionsprüfung IMAP von {USER}@{HOST} hat sich von in Ordnung auf fehlerhaft "
+        "geändert.\n"
+    )
     assert WRONG_PASSWORD not in mail.outbox[0].body
     # failing again: no new mail
     assert not check_run_now(actor=None, check=check).ok
@@ -191,6 +199,8 @@ def test_state_change_alerts_admins_once_per_change(
     check.entry.refresh_from_db()
     assert check_run_now(actor=None, check=check).ok
     assert len(mail.outbox) == 2
+    assert "hat sich von fehlerhaft auf in Ordnung geändert." in mail.outbox[1].body
+    assert "Ergebnis: in Ordnung (" in mail.outbox[1].body
     assert (
         mail.outbox[1].subject
         == f"[Hostkontor] Prüfung wieder in Ordnung: IMAP {USER}@{HOST} ({HOST})"
@@ -264,6 +274,8 @@ def test_run_checks_command_json(customer, dovecot, closed_port, tls_files, sett
     out = StringIO()
     call_command("run_checks", "--customer", "K10001", "--format", "json", stdout=out)
     result = json.loads(out.getvalue())
+    keys = ["entry", "type", "host", "ok", "category", "latency_ms"]
+    assert [list(row) for row in result["checks"]] == [keys, keys]
     rows = sorted(result["checks"], key=lambda r: r["type"])
     latencies = [row.pop("latency_ms") for row in rows]
     assert all(isinstance(ms, int) and ms >= 0 for ms in latencies)
@@ -344,6 +356,40 @@ def test_dashboard_lists_failing_checks(customer, admin_client, billing_user):
     )
     assert client_for(billing_user).get(reverse("checks:dashboard")).status_code == 403
     assert client_for(billing_user).post(reverse("checks:run", args=[ok.pk])).status_code == 403
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_check_pages_run_a_fixed_number_of_queries(customer, admin_client):
+    # given one failing check with a run, then 30 more checks (two customers) with runs
+    def add_check(owner, i):
+        entry = make_entry(owner, PASSWORD, service_type="pop3", host=f"pop{i}.example.net")
+        check = check_create(actor=None, entry=entry)
+        Check.objects.filter(pk=check.pk).update(last_state="failing", last_category="timeout")
+        CheckRun.objects.create(check_ref=check, ok=False, category="timeout", message="x")
+        return check
+
+    first = add_check(customer, 0)
+    urls = [
+        reverse("checks:dashboard"),
+        reverse("checks:dashboard") + "?state=all",
+        reverse("checks:detail", args=[first.pk]),
+        reverse("vault:detail", args=[first.entry.pk]),
+        reverse("customers:detail", args=[customer.pk]),
+    ]
+    few = [count_queries(admin_client, url) for url in urls]
+    other = make_customer("K10002", "Andere GmbH")
+    for i in range(1, 31):
+        check = add_check(other if i % 2 else customer, i)
+        CheckRun.objects.create(check_ref=first, ok=True, message="ok")
+        check_create(actor=None, entry=check.entry, values={"enabled": i % 3 != 0})
+    # when the pages are opened again, then they cost the same number of queries
+    assert [count_queries(admin_client, url) for url in urls] == few
 
 
 def test_create_check_through_the_form(customer, technician_user):

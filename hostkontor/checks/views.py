@@ -4,16 +4,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from hostkontor.core.client_ip import client_ip
 from hostkontor.customers.models import Customer
 from hostkontor.vault.models import VaultEntry
 
 from . import selectors, services
 from .forms import CheckForm
 from .models import KIND_FOR_SERVICE, Check
-
-
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR")
 
 
 def _check_qs():
@@ -53,7 +50,7 @@ def check_create(request, entry_pk: int):
                 actor=request.user,
                 entry=entry,
                 values=form.cleaned_data,
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
             )
         except services.CheckValidationError as error:
             for field, message in error.errors.items():
@@ -75,7 +72,7 @@ def check_edit(request, pk: int):
                 actor=request.user,
                 check=check,
                 values=form.cleaned_data,
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
             )
         except services.CheckValidationError as error:
             for field, message in error.errors.items():
@@ -91,7 +88,7 @@ def check_edit(request, pk: int):
 def check_delete(request, pk: int):
     check = get_object_or_404(_check_qs(), pk=pk)
     entry_pk = check.entry_id
-    services.check_delete(actor=request.user, check=check, ip_address=_client_ip(request))
+    services.check_delete(actor=request.user, check=check, ip_address=client_ip(request))
     messages.success(request, _("Check deleted."))
     return redirect("vault:detail", pk=entry_pk)
 

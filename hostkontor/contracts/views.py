@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from hostkontor.billing import engine
 from hostkontor.billing.models import OneOffItem
+from hostkontor.core.client_ip import client_ip
 from hostkontor.customers.models import Customer
 
 from . import selectors, services
@@ -33,10 +34,6 @@ def optional_url(name: str, *args) -> str | None:
         return reverse(name, args=args)
     except NoReverseMatch:
         return None
-
-
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _invoice_url(invoice_id: int) -> str | None:
@@ -114,7 +111,7 @@ def contract_create(request, pk: int):
                 actor=request.user,
                 customer=customer,
                 data=form.to_data(),
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
             )
         except services.ContractValidationError as error:
             form.add_service_errors(error.errors)
@@ -139,7 +136,7 @@ def contract_edit(request, pk: int):
                 actor=request.user,
                 contract=contract,
                 data=form.to_data(billed_until=contract.billed_until),
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
             )
         except services.ContractValidationError as error:
             form.add_service_errors(error.errors)
@@ -168,7 +165,7 @@ def contract_end(request, pk: int):
                 contract=contract,
                 end=form.cleaned_data["end"],
                 notice_date=form.cleaned_data["notice_date"],
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
             )
         except services.ContractValidationError as error:
             for name, message in error.errors.items():
@@ -228,7 +225,7 @@ def price_change_add(request, pk: int):
                 contract=contract,
                 valid_from=form.cleaned_data["valid_from"],
                 fee=form.cleaned_data["fee"],
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
             )
         except services.ContractValidationError as error:
             form.add_service_errors(error.errors)

@@ -39,7 +39,7 @@ def test_login_create_customer_filter_and_switch_language(page, admin_user):
         page.get_by_test_id("customer-title").inner_text()
         == "dmmd GmbH & Co. KG internet & network services"
     )
-    assert "customer.created" in page.get_by_test_id("history").inner_text()
+    assert "Firma: angelegt" in page.get_by_test_id("history").inner_text()
     assert Customer.objects.get(city="Hilter").tax_treatment == "domestic"
 
     # when the list is filtered live by typing

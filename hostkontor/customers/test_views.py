@@ -118,7 +118,11 @@ def test_create_and_edit_through_the_forms_with_history(admin_client):
         "is_active": ["True", "False"],
     }
     page = admin_client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
-    assert "Hilter" in page and "payment_terms_days" in page
+    # and the history says it in German: field labels, choice labels, yes/no
+    assert "Firma: geändert" in page
+    assert "<strong>Zahlungsziel (Tage)</strong>: 14 → 30" in page
+    assert "<strong>Sprache</strong>: Deutsch → English" in page
+    assert "<strong>Aktiv</strong>: ja → nein" in page
 
 
 def test_invalid_vat_id_is_shown_on_the_field(admin_client):

@@ -6,15 +6,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
+from hostkontor.core.client_ip import client_ip
 from hostkontor.core.hub import customer_panels
 
 from . import selectors, services
 from .forms import ContactForm, CustomerFilterForm, CustomerForm
 from .models import ContactPerson, Customer
-
-
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 @permission_required("customers.view_customer", raise_exception=True)
@@ -69,7 +66,7 @@ def customer_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             customer = services.customer_create(
-                actor=request.user, data=form.to_data(), ip_address=_client_ip(request)
+                actor=request.user, data=form.to_data(), ip_address=client_ip(request)
             )
         except services.CustomerValidationError as error:
             form.add_service_errors(error.errors)
@@ -94,7 +91,7 @@ def customer_edit(request, pk: int):
                 actor=request.user,
                 customer=customer,
                 data=form.to_data(),
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
             )
         except services.CustomerValidationError as error:
             form.add_service_errors(error.errors)

@@ -18,7 +18,9 @@ from hostkontor.testing.factories import make_customer
 from hostkontor.testing.users import make_user
 
 from .conftest import SAMPLES, sample_bytes
-from .models import Domain, RegistrarImport, RegistrarMapping, TldPrice
+from .mappings import mapping_import
+from .models import Domain, Registrar, RegistrarImport, RegistrarMapping, TldPrice
+from .reconciliation import registrar_import
 from .services import DomainData, domain_auth_code, domain_create, domain_move
 from .test_import import EXPECTED, empty
 
@@ -148,6 +150,47 @@ def test_import_detail_runs_a_fixed_number_of_queries(admin_client, demo):
     ) == count_queries(admin_client, reverse("domains:import_detail", args=[imp_big.pk]))
 
 
+def test_the_settings_lists_run_a_fixed_number_of_queries_whatever_the_row_count(
+    admin_client, demo
+):
+    # given imports, registrars with stored mappings, and TLD prices
+    def add(start: int, count: int) -> None:
+        for i in range(start, start + count):
+            mapping = mapping_import(
+                actor=None,
+                toml=f'name = "Mapping {i}"\nkind = "csv"\n[fields.domain]\ncolumn = 0\n',
+            )
+            registrar_import(
+                actor=None,
+                registrar=f"reg{i}",
+                data=sample_bytes("gandi"),
+                filename="g.json",
+                format="gandi",
+            )
+            Registrar.objects.filter(name=f"reg{i}").update(mapping=mapping)
+            TldPrice.objects.create(
+                tld=f"t{i}",
+                registrar=f"reg{i}",
+                sale_price_year=Decimal("10.00"),
+                cost_year=Decimal("5.00"),
+                valid_from=date(2000, 1, 1),
+            )
+
+    urls = [
+        reverse("domains:imports"),
+        reverse("domains:mappings"),
+        reverse("domains:registrars"),
+        reverse("domains:prices"),
+    ]
+    add(0, 2)
+    # when the lists are opened with 2 and with 22 rows each
+    few = [count_queries(admin_client, url) for url in urls]
+    add(2, 20)
+    many = [count_queries(admin_client, url) for url in urls]
+    # then the number of queries stays the same
+    assert few == many
+
+
 def test_the_list_filters(admin_client, demo):
     registrar_import_url = reverse("domains:imports")
     admin_client.post(
@@ -167,6 +210,11 @@ def test_the_list_filters(admin_client, demo):
         "dmmd.de",
         "muster-gmbh.de",
     ]
+    # the differences are named in German, the kind stays in data-issue
+    assert (
+        '<span class="badge text-bg-warning" data-issue="expiry_mismatch">Ablaufdatum weicht ab</span>'
+        in page
+    )
     page = html(admin_client.get(url, {"unbilled": "1"}))
     assert rows_of(page, "domain-table") == [
         "alte-kampagne.eu",
@@ -513,8 +561,6 @@ def test_the_other_pages_render(admin_client, demo):
             "file": SimpleUploadedFile("j.txt", sample_bytes("joker")),
         },
     )
-    from .models import Registrar
-
     registrar = Registrar.objects.get(name="joker")
     price = TldPrice.objects.get(tld="de")
     domain = Domain.objects.get(name="müller.de")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from hostkontor.core.client_ip import client_ip
 from hostkontor.customers.models import Customer
 from hostkontor.imports.errors import ImportFormatError, MappingError
 from hostkontor.imports.mapping import dump_mapping
@@ -30,10 +31,6 @@ from .forms import (
 from .models import Domain, Registrar, RegistrarImport, RegistrarMapping, Status, TldPrice
 
 MAX_UPLOAD = 50 * 1024 * 1024
-
-
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 # Domains -----------------------------------------------------------------------------------
@@ -106,7 +103,7 @@ def domain_create(request, customer_pk: int):
                 on=form.cleaned_data["on"],
                 contract=form.cleaned_data["contract"],
                 auth_code=form.cleaned_data["auth_code"],
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
             )
         except services.DomainValidationError as error:
             form.add_service_errors(error.errors)
@@ -142,7 +139,7 @@ def domain_edit(request, pk: int):
                 domain=domain,
                 data=form.to_data(),
                 auth_code=form.cleaned_data["auth_code"] or None,
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
             )
         except services.DomainValidationError as error:
             form.add_service_errors(error.errors)
@@ -167,7 +164,7 @@ def domain_move(request, pk: int):
                 to_customer=form.cleaned_data["to_customer"],
                 on=form.cleaned_data["on"],
                 create_contract=form.cleaned_data["create_contract"],
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
             )
         except services.DomainValidationError as error:
             form.add_service_errors(error.errors)

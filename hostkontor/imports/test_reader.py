@@ -1,6 +1,5 @@
 """Tests for read_records: CSV, JSON and XML via mappings, and every kind of bad input."""
 
-import time
 from datetime import date
 from decimal import Decimal
 
@@ -441,15 +440,12 @@ def test_a_large_csv_is_read_quickly():
     )
     data = ("Domain;Ablauf;Preis;Status;Auto\n" + rows).encode("iso-8859-1")
     # when all records are read
-    started = time.perf_counter()
     count = 0
     last = None
     for record in read_records(mapping, data, "big.csv"):
         count += 1
         last = record
-    elapsed = time.perf_counter() - started
-    # then all rows arrive correctly, well within a generous time budget
-    # (about 0.6 s on a developer machine: 1,000,000 rows take about 3 s)
+    # then all rows arrive correctly (speed is measured by `make bench`)
     assert count == 200_000
     assert last == Record(
         "line 200001",
@@ -461,7 +457,6 @@ def test_a_large_csv_is_read_quickly():
             "auto": True,
         },
     )
-    assert elapsed < 6.0
 
 
 def test_trailing_delimiter_in_header_and_rows_is_tolerated():

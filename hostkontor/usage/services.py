@@ -212,7 +212,8 @@ def _matching(
                 if subject in latest
                 else today
             )
-            periods = contract_periods(component, until=until)
+            # periods an earlier system billed count too: their records did change
+            periods = contract_periods(component, until=until, with_prior=True)
             bounds = [period_span(p) for p in periods]
             lo, hi = window(mapping)
             items.append(
@@ -249,6 +250,9 @@ def _refresh_holds(changed: list[tuple[UsageComponent, Any]]) -> None:
     ended: dict[int, list] = defaultdict(list)
     components: dict[int, UsageComponent] = {}
     for component, period in changed:
+        billed_until = component.contract.billed_until
+        if billed_until is not None and period.end <= billed_until:
+            continue  # an earlier system billed it: nothing to hold back
         if component.sample_interval and period.end < today:
             ended[component.pk].append(period)
             components[component.pk] = component

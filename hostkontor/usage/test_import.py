@@ -14,7 +14,7 @@ from hostkontor.imports import ImportFormatError, MappingError
 from hostkontor.testing.factories import make_contract, make_customer
 
 from .importing import load_usage_format
-from .models import SubjectMapping, UsageComponent, UsageImport, UsageRecord
+from .models import SubjectMapping, UsageComponent, UsageImport, UsagePeriodHold, UsageRecord
 from .parsers import UsageFormatError
 from .services import usage_import
 
@@ -118,6 +118,23 @@ def test_import_reports_unmatched_subjects_and_the_periods_that_changed():
         actor=None, data=sample("vnstat_json_d_eth0.json"), filename="d.json", format="vnstat"
     )
     assert again.periods_changed == []
+
+
+def test_periods_an_earlier_system_billed_are_reported_as_changed_but_never_held():
+    # given eth0 on a daily-checked component whose contract was billed until October 2026
+    component = traffic_component(sample_interval=86400)
+    component.contract.billed_until = date(2026, 10, 31)
+    component.contract.save(update_fields=["billed_until"])
+    SubjectMapping.objects.create(subject_key="eth0", component=component)
+    # when vnStat's daily export (1-14 May 2024, so May has gaps) is imported
+    record = usage_import(
+        actor=None, data=sample("vnstat_json_d_eth0.json"), filename="d.json", format="vnstat"
+    )
+    # then May 2024 is reported as changed, and no hold is recorded for it
+    assert [
+        (p["contract"], p["period_start"], p["period_end"]) for p in record.periods_changed
+    ] == [("V-1", "2024-05-01", "2024-05-31")]
+    assert UsagePeriodHold.objects.count() == 0
 
 
 def test_a_later_export_with_a_grown_total_updates_the_record():

@@ -162,6 +162,44 @@ def test_usage_page_runs_a_fixed_number_of_queries(admin_client):
     assert len(many) == len(few)
 
 
+def test_the_lists_run_a_fixed_number_of_queries_whatever_the_row_count(admin_client):
+    # given imports, subject mappings on components of several contracts, and import formats
+    customer = make_customer("K1")
+
+    def add(start: int, count: int) -> None:
+        for i in range(start, start + count):
+            contract = make_contract(customer, f"V-{i}", start=date(2024, 5, 1), interval="month")
+            component = UsageComponent.objects.create(
+                contract=contract, name="A", metric="disk_bytes", unit_price=Decimal("0.1")
+            )
+            SubjectMapping.objects.create(subject_key=f"web{i}", component=component)
+            UsageMapping.objects.create(
+                name=f"Format {i}", toml=demo.EXAMPLE_FORMAT.replace("Speicherplatz CSV", f"F{i}")
+            )
+            usage_import(
+                actor=None,
+                data=f"account;day;bytes\nweb{i};01.05.2024;1000\nweb99;01.05.2024;1\n".encode(),
+                filename=f"disk{i}.csv",
+                mapping=demo.EXAMPLE_FORMAT,
+            )
+
+    urls = [reverse("usage:index"), reverse("usage:subjects"), reverse("usage:mappings")]
+    add(0, 2)
+    # when the lists are opened with 2 and with 22 rows each
+    few = [len_queries(admin_client, url) for url in urls]
+    add(2, 20)
+    many = [len_queries(admin_client, url) for url in urls]
+    # then the number of queries stays the same
+    assert few == many
+
+
+def len_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
 def test_subject_mapping_editor_creates_refuses_overlaps_and_deletes(admin_client):
     contract = make_contract(make_customer("K1"), "V-1", start=date(2024, 5, 1), interval="month")
     component = UsageComponent.objects.create(

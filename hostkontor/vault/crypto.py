@@ -295,9 +295,11 @@ class Keyring:
 
     # crypto -----------------------------------------------------------------
     def encrypt(self, plaintext: Secret | str, aad: str) -> str:
-        value = reveal(plaintext)
         nonce = secrets.token_bytes(NONCE_BYTES)
-        sealed = self._keys[self._current].encrypt(nonce, value.encode("utf-8"), _aad(aad))
+        # no local variable holds the plain text: tracebacks list the locals of every frame
+        sealed = self._keys[self._current].encrypt(
+            nonce, reveal(plaintext).encode("utf-8"), _aad(aad)
+        )
         body = base64.b64encode(nonce + sealed).decode("ascii")
         return f"{TOKEN_VERSION}:{self._current}:{body}"
 
@@ -310,14 +312,15 @@ class Keyring:
                 f"(known: {', '.join(self._keys)})"
             )
         try:
-            plain = cipher.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], _aad(aad))
+            # straight into a Secret: no local variable holds the plain text
+            return Secret(
+                cipher.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], _aad(aad)).decode("utf-8")
+            )
         except InvalidTag:
             raise VaultDecryptError(
                 f"vault token does not authenticate under key {key_id!r} for {aad!r}: "
                 "wrong key, tampered data, or the token belongs to another row/field"
             ) from None
-        try:
-            return Secret(plain.decode("utf-8"))
         except UnicodeDecodeError:
             raise VaultDecryptError("decrypted vault value is not UTF-8") from None
 

@@ -340,3 +340,16 @@ def test_secret_does_not_leak_into_tracebacks():
         assert PLAINTEXT not in text
         assert "********" in text
         del exc
+
+
+def test_failing_encryption_keeps_the_plaintext_out_of_the_traceback_locals():
+    # given a call that fails inside encrypt (no associated data)
+    with pytest.raises(ValueError, match="associated data") as failure:
+        ring().encrypt(Secret(PLAINTEXT), "")
+    # when its traceback is formatted with the locals of every frame
+    text = "".join(
+        traceback.TracebackException.from_exception(failure.value, capture_locals=True).format()
+    )
+    # then the plain text is in none of them
+    assert "plaintext = ********" in text
+    assert PLAINTEXT not in text

@@ -16,6 +16,7 @@ from hostkontor.testing.factories import make_customer
 
 from . import rotation
 from .models import VaultEntry
+from .testing import make_entry
 
 PASSWORD = "Zebra#Kohlrabi-9Q7x"  # the known password: must never show up in clear
 NEW_PASSWORD = "Pinguin#Radieschen-4W2k"
@@ -198,3 +199,82 @@ def test_known_password_is_nowhere_in_clear(admin_user, caplog):
     assert [s for s in SECRETS if s.encode() in raw] == []
     if raw:
         assert b"mail.example.net" in raw  # the grep sees what is stored in clear
+
+
+def crash_page(client, url: str, data: dict) -> str:
+    response = client.post(url, data)
+    assert response.status_code == 500
+    return response.content.decode()
+
+
+def crash_report(caplog) -> str:
+    """The exception report of the last crash, as the admins' mail (HTML and text) has it."""
+    record = [r for r in caplog.records if r.name == "django.request" and r.exc_info][-1]
+    reporter = ExceptionReporter(record.request, *record.exc_info)
+    return reporter.get_traceback_text() + reporter.get_traceback_html()
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.django_db
+def test_error_page_of_a_crashing_password_change_hides_it(
+    debug, admin_user, settings, monkeypatch, caplog
+):
+    # given DEBUG off or on, and an entry whose new password crashes while it is sealed
+    settings.DEBUG = debug
+    client = Client(raise_request_exception=False)
+    client.force_login(admin_user)
+    entry = make_entry(make_customer(), PASSWORD)
+    from . import services
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(services, "seal", crash)
+    # when the form is posted with a new password
+    html = crash_page(
+        client,
+        reverse("vault:edit", args=[entry.pk]),
+        {
+            "service_type": "imap",
+            "host": "h.example.net",
+            "tls_mode": "none",
+            "password": CRASH_PASSWORD,
+        },
+    )
+    # then neither the error page (Django's technical page with DEBUG on) nor the report has it
+    assert ("disk on fire" in html) is debug
+    assert leaks(html) == []
+    report = crash_report(caplog)
+    assert "password = '********************'" in report
+    assert leaks(report) == []
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.django_db
+def test_error_page_of_a_crashing_sheet_hides_the_passwords(
+    debug, admin_user, settings, monkeypatch, caplog
+):
+    # given DEBUG off or on, and a PDF renderer that crashes while it holds the sheet's HTML
+    settings.DEBUG = debug
+    client = Client(raise_request_exception=False)
+    client.force_login(admin_user)
+    customer = make_customer()
+    entry = make_entry(customer, PASSWORD)
+    import weasyprint
+
+    def broken_renderer(string, **kwargs):
+        raise RuntimeError("renderer on fire")
+
+    monkeypatch.setattr(weasyprint, "HTML", broken_renderer)
+    # when a sheet with the entry is created
+    html = crash_page(
+        client,
+        reverse("vault:sheet", args=[customer.pk]),
+        {"entries": [entry.pk], "delivery": "download"},
+    )
+    # then the page and the report show the crash, but not the password (nor the sheet's HTML)
+    assert ("renderer on fire" in html) is debug
+    assert leaks(html) == []
+    report = crash_report(caplog)
+    assert "renderer on fire" in report
+    assert leaks(report) == []

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from hostkontor.core.client_ip import client_ip
 from hostkontor.customers.models import Customer
 
 from . import selectors, services, sheets
@@ -23,12 +24,9 @@ from .forms import BulkSheetForm, EntryFilterForm, EntryForm, GeneratorForm, She
 from .keys import key_source
 from .models import ServiceType, SheetBatch, VaultEntry, VaultPasswordHistory
 from .password_generator import generate_password
+from .reporting import hide_secrets_in_error_reports
 
 logger = logging.getLogger(__name__)
-
-
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def vault_errors(view):
@@ -101,6 +99,7 @@ def _form_context(form, customer, entry=None):
     return {"form": form, "customer": customer, "entry": entry, "generator": GeneratorForm()}
 
 
+@hide_secrets_in_error_reports
 @sensitive_post_parameters("password")
 @permission_required("vault.add_vaultentry", raise_exception=True)
 @require_http_methods(["GET", "POST"])
@@ -117,7 +116,7 @@ def entry_create(request, customer_pk: int):
                 customer=customer,
                 data=form.to_data(),
                 password=form.cleaned_data["password"],
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
             )
         except services.EntryValidationError as error:
             form.add_service_errors(error.errors)
@@ -127,6 +126,7 @@ def entry_create(request, customer_pk: int):
     return render(request, "vault/form.html", _form_context(form, customer))
 
 
+@hide_secrets_in_error_reports
 @sensitive_post_parameters("password")
 @permission_required("vault.change_vaultentry", raise_exception=True)
 @require_http_methods(["GET", "POST"])
@@ -147,7 +147,7 @@ def entry_edit(request, pk: int):
                 data=form.to_data(),
                 password=form.cleaned_data["password"],
                 clear_password=form.cleaned_data.get("clear_password", False),
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
             )
         except services.EntryValidationError as error:
             form.add_service_errors(error.errors)
@@ -162,7 +162,7 @@ def entry_edit(request, pk: int):
 def entry_delete(request, pk: int):
     entry = get_object_or_404(VaultEntry.objects.defer("password_ciphertext"), pk=pk)
     customer_pk = entry.customer_id
-    services.entry_delete(actor=request.user, entry=entry, ip_address=_client_ip(request))
+    services.entry_delete(actor=request.user, entry=entry, ip_address=client_ip(request))
     messages.success(request, _("Entry deleted."))
     return redirect("customers:detail", pk=customer_pk)
 
@@ -177,6 +177,7 @@ def _reveal_response(request, entry, secret, element_id):
     return response
 
 
+@hide_secrets_in_error_reports
 @require_POST
 @never_cache
 @vault_errors
@@ -185,10 +186,11 @@ def entry_reveal(request, pk: int):
     if not request.user.has_perm("vault.reveal_secret"):
         raise PermissionDenied
     entry = get_object_or_404(VaultEntry, pk=pk)
-    secret = services.entry_reveal(actor=request.user, entry=entry, ip_address=_client_ip(request))
+    secret = services.entry_reveal(actor=request.user, entry=entry, ip_address=client_ip(request))
     return _reveal_response(request, entry, secret, f"secret-{entry.pk}")
 
 
+@hide_secrets_in_error_reports
 @require_POST
 @never_cache
 @vault_errors
@@ -199,13 +201,14 @@ def history_reveal(request, pk: int, history_pk: int):
     item = get_object_or_404(
         VaultPasswordHistory.objects.select_related("entry"), pk=history_pk, entry_id=pk
     )
-    secret = services.history_reveal(actor=request.user, item=item, ip_address=_client_ip(request))
+    secret = services.history_reveal(actor=request.user, item=item, ip_address=client_ip(request))
     return _reveal_response(request, item.entry, secret, f"old-secret-{item.pk}")
 
 
+@hide_secrets_in_error_reports
 @require_POST
 @never_cache
-@sensitive_variables("password")
+@sensitive_variables()  # every frame below holds the new password
 def password_generate(request):
     """htmx: a fresh password into the entry form's password field (shown as text so the
     user can read it before saving)."""
@@ -230,6 +233,7 @@ def password_generate(request):
 # --- sheets ------------------------------------------------------------------------------------
 
 
+@hide_secrets_in_error_reports
 @permission_required("vault.create_sheet", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 @never_cache
@@ -255,14 +259,14 @@ def sheet_create(request, customer_pk: int):
                         customer=customer,
                         entries=entries,
                         contact=data["contact"],
-                        ip_address=_client_ip(request),
+                        ip_address=client_ip(request),
                     )
                 else:
                     sheet = sheets.sheet_create(
                         actor=request.user,
                         customer=customer,
                         entries=entries,
-                        ip_address=_client_ip(request),
+                        ip_address=client_ip(request),
                     )
             except ValueError as error:
                 form.add_error(None, str(error))
@@ -295,7 +299,7 @@ def sheet_bulk(request):
                 actor=request.user,
                 host=form.cleaned_data["host"],
                 service_type=form.cleaned_data["service_type"],
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
             )
         except ValueError as error:
             form.add_error(None, str(error))
@@ -327,6 +331,7 @@ def sheet_batch(request, pk: int):
     return render(request, template, {"batch": batch, "items": items})
 
 
+@hide_secrets_in_error_reports
 @permission_required("vault.create_sheet", raise_exception=True)
 @require_POST
 @never_cache
@@ -335,7 +340,7 @@ def sheet_batch(request, pk: int):
 def sheet_batch_passwords(request, pk: int):
     batch = get_object_or_404(SheetBatch, pk=pk, created_by=request.user)
     passwords = sheets.sheet_batch_passwords(
-        actor=request.user, batch=batch, ip_address=_client_ip(request)
+        actor=request.user, batch=batch, ip_address=client_ip(request)
     )
     response = render(
         request, "vault/sheet_batch_passwords.html", {"batch": batch, "passwords": passwords}

@@ -1,7 +1,6 @@
 """Reconciliation of a registrar list with our domains."""
 
 import json
-import time
 from datetime import date
 from decimal import Decimal
 
@@ -239,16 +238,13 @@ def test_json_shape_is_exact_and_serializable():
     assert json.loads(json.dumps(result.to_json_dict())) == expected
 
 
-def test_100k_by_100k_is_fast():
+def test_100k_by_100k_matches_exactly():
     # given 100,000 registrar records and 100,000 of our domains, half overlapping
     records = [rec(f"d{i:06d}.de") for i in range(100_000)]
     our = [ours(f"d{i:06d}.de") for i in range(50_000, 150_000)]
-    # when reconciled
-    started = time.perf_counter()
+    # when reconciled (its speed is measured by `make bench`, not here)
     result = reconcile("joker", records, our)
-    elapsed = time.perf_counter() - started
-    # then the counts are exact and it takes well under a few seconds (about 0.5 s here)
+    # then the counts are exact
     assert (len(result.missing_in_hostkontor), len(result.missing_at_registrar)) == (50_000, 50_000)
     assert result.missing_in_hostkontor[0].domain == "d000000.de"
     assert result.missing_at_registrar[-1].domain == "d149999.de"
-    assert elapsed < 3.0

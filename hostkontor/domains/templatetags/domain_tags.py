@@ -18,6 +18,14 @@ def status_label(value) -> str:
 
 
 @register.filter
+def finding_label(value) -> str:
+    """``"expiry_mismatch"`` -> "Expiry date differs" / "Ablaufdatum weicht ab"."""
+    from hostkontor.domains.reconciliation import KINDS
+
+    return str(dict(KINDS).get(value, value))
+
+
+@register.filter
 def iso_date(value) -> str:
     """An ISO date string from an import result in the user's short date format."""
     if not value:

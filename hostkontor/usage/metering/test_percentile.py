@@ -1,7 +1,6 @@
 """95th percentile exactly like rrdtool's VDEF PERCENT."""
 
 import random
-import time
 from decimal import Decimal
 
 import pytest
@@ -105,16 +104,12 @@ def test_percent_out_of_range():
         percentile_index(0)
 
 
-def test_thousand_ports_of_a_month_well_under_five_seconds():
-    # given 1,000 ports x 8,640 Decimal bit/s samples (in and out)
+def test_ports_of_a_month_bill_the_higher_of_the_two_8208th_samples():
+    # given ports with a month of 8,640 Decimal bit/s samples in and out (speed: `make bench`)
     rng = random.Random(1)
-    pool = [Decimal(rng.randrange(10**10)) / 100 for _ in range(8640 + 1000)]
-    ports = [(pool[i : i + 8640], pool[1000 - i : 9640 - i]) for i in range(1000)]
+    pool = [Decimal(rng.randrange(10**10)) / 100 for _ in range(8640 + 10)]
+    ports = [(pool[i : i + 8640], pool[10 - i : 8650 - i]) for i in range(10)]
     # when the billed (max of in/out) percentile is computed per port
-    started = time.perf_counter()
     results = [directional_percentile(i, o, Direction.MAX) for i, o in ports]
-    elapsed = time.perf_counter() - started
-    # then it is correct and fast
-    assert results[0] == max(sorted(ports[0][0])[8207], sorted(ports[0][1])[8207])
-    assert results[999] == max(sorted(ports[999][0])[8207], sorted(ports[999][1])[8207])
-    assert elapsed < 5.0, elapsed
+    # then each is the higher of the two 8,208th smallest samples
+    assert results == [max(sorted(i)[8207], sorted(o)[8207]) for i, o in ports]
