@@ -8,6 +8,16 @@ class DomainsConfig(AppConfig):
 
     def ready(self) -> None:
         from hostkontor.accounts.roles import BILLING, SUPPORT, TECHNICIAN, extend_role
+        from hostkontor.vault.rotation import register_ciphertext_field, register_rotation_hook
+
+        from .models import AUTH_CODE_AAD_TABLE, Domain
+        from .reconciliation import registrar_import_files_rotate
+
+        # `rotate_vault_keys` re-encrypts auth codes and stored registrar files too
+        register_ciphertext_field(
+            Domain, "auth_code_token", AUTH_CODE_AAD_TABLE, aad_field="auth_code"
+        )
+        register_rotation_hook("domains.RegistrarImport.data", registrar_import_files_rotate)
         from hostkontor.core.hub import register_customer_panel
         from hostkontor.core.navigation import register_nav
 

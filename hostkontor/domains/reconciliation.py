@@ -29,7 +29,7 @@ from hostkontor.contracts.models import Contract
 from hostkontor.core.audit import audit_record
 from hostkontor.customers.models import Customer
 from hostkontor.imports.mapping import Mapping, dump_mapping
-from hostkontor.vault.crypto import aad_for
+from hostkontor.vault.crypto import VaultError, aad_for
 from hostkontor.vault.keys import ensure_embedded_key, get_keyring
 
 from .models import (
@@ -463,3 +463,29 @@ def registrar_save(*, actor, registrar: Registrar, values: dict) -> Registrar:
         registrar.save()
         audit_record(actor=actor, action="registrar.updated", obj=registrar, changes=changes)
     return registrar
+
+
+def registrar_import_files_rotate(keyring, batch_size: int) -> dict[str, int]:
+    """Key rotation of the stored import files (``rotate_vault_keys`` calls this): their
+    token is bound to the file's hash, not to one text field, so it needs its own pass."""
+    counts = {"rotated": 0, "current": 0, "empty": 0, "failed": 0}
+    rows = RegistrarImport.objects.order_by("pk").values_list("pk", "sha256", "data")
+    for pk, sha256, data in rows.iterator(chunk_size=batch_size):
+        token = bytes(data).decode("ascii") if data else ""
+        if not token:
+            counts["empty"] += 1
+            continue
+        try:
+            if not keyring.needs_rotation(token):
+                keyring.decrypt(token, _file_aad(sha256))  # still authenticate it
+                counts["current"] += 1
+                continue
+            new_token = keyring.rotate(token, _file_aad(sha256)).encode("ascii")
+        except VaultError:
+            counts["failed"] += 1
+            continue
+        with transaction.atomic():
+            counts["rotated"] += RegistrarImport.objects.filter(pk=pk, data=bytes(data)).update(
+                data=new_token
+            )
+    return counts

@@ -539,3 +539,39 @@ def test_the_demo_after_the_contracts_demo_still_shows_every_kind_for_joker(db):
     assert (dmmd.registrar, dmmd.customer.number) == ("joker", "K10001")
     # then the joker sample shows the same reconciliation
     assert do_import("joker").result == EXPECTED["joker"]
+
+
+def test_key_rotation_covers_auth_codes_and_stored_import_files(demo, monkeypatch):
+    import base64 as b64
+
+    from hostkontor.vault.keys import get_keyring
+
+    from .services import DomainData, domain_auth_code, domain_create
+
+    # given an auth code and a stored import file under the test key
+    customer = Customer.objects.get(number="K10001")
+    domain = domain_create(
+        actor=None,
+        customer=customer,
+        data=DomainData(name="rotation-test.de"),
+        auth_code="Ab9:Zz8-Yy7",
+    )
+    imp = do_import("hexonet")
+    old, new = (
+        "test:" + b64.b64encode(b"k" * 32).decode(),
+        "next:" + b64.b64encode(b"n" * 32).decode(),
+    )
+    # when a new key becomes current and the vault keys are rotated
+    monkeypatch.setenv("HOSTKONTOR_VAULT_KEYS", f"{new},{old}")
+    get_keyring.cache_clear()
+    out = StringIO()
+    call_command("rotate_vault_keys", stdout=out)
+    # then both were re-encrypted, and stay readable once the old key is gone
+    assert "domains.Domain.auth_code_token: 1 rotated" in out.getvalue()
+    assert "domains.RegistrarImport.data: 1 rotated" in out.getvalue()
+    monkeypatch.setenv("HOSTKONTOR_VAULT_KEYS", new)
+    get_keyring.cache_clear()
+    domain.refresh_from_db()
+    imp.refresh_from_db()
+    assert domain_auth_code(domain).reveal() == "Ab9:Zz8-Yy7"
+    assert registrar_import_file(imp) == sample_bytes("hexonet")
