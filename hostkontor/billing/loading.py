@@ -7,6 +7,7 @@ through memory batch by batch.
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
@@ -34,6 +35,33 @@ def candidate_customer_ids(run_date: date) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+@dataclass(frozen=True)
+class BilledState:
+    """What the lines that still bill (draft or issued, not cancelled) hold of a contract."""
+
+    setup: bool = False
+    period_starts: frozenset[date] = frozenset()
+
+
+NOTHING_BILLED = BilledState()
+
+
+def billed_states(contract_ids: Sequence[int]) -> dict[int, BilledState]:
+    """Per contract: is its setup fee billed, and which period starts are (one query)."""
+    setup: set[int] = set()
+    starts: dict[int, set[date]] = defaultdict(set)
+    for contract_id, kind, period_start in InvoiceLine.objects.filter(
+        contract_id__in=contract_ids, bills=True, kind__in=("setup", "period")
+    ).values_list("contract_id", "kind", "period_start"):
+        if kind == "setup":
+            setup.add(contract_id)
+        else:
+            starts[contract_id].add(period_start)
+    return {
+        pk: BilledState(pk in setup, frozenset(starts.get(pk, ()))) for pk in setup | set(starts)
+    }
 
 
 def load_bundles(customer_ids: Sequence[int], run_date: date) -> list[CustomerBundle]:
@@ -71,15 +99,7 @@ def load_bundles(customer_ids: Sequence[int], run_date: date) -> list[CustomerBu
         contract_id__in=contract_ids
     ).values_list("contract_id", "valid_from", "fee"):
         prices[contract_id].append(EnginePriceChange(valid_from=valid_from, fee=fee))
-    billed: dict[int, set[date]] = defaultdict(set)
-    setup_billed: set[int] = set()
-    for contract_id, kind, period_start in InvoiceLine.objects.filter(
-        contract_id__in=contract_ids, bills=True, kind__in=("setup", "period")
-    ).values_list("contract_id", "kind", "period_start"):
-        if kind == "setup":
-            setup_billed.add(contract_id)
-        else:
-            billed[contract_id].add(period_start)
+    billed = billed_states(contract_ids)
     contracts: dict[int, list[ContractBundle]] = defaultdict(list)
     for (
         pk,
@@ -114,8 +134,8 @@ def load_bundles(customer_ids: Sequence[int], run_date: date) -> list[CustomerBu
             quantity=quantity,
             tax_rate=tax_rate,
             billed_until=billed_until,
-            setup_billed=pk in setup_billed,
-            billed_period_starts=frozenset(billed.get(pk, ())),
+            setup_billed=billed.get(pk, NOTHING_BILLED).setup,
+            billed_period_starts=billed.get(pk, NOTHING_BILLED).period_starts,
             price_changes=tuple(prices.get(pk, ())),
         )
         contracts[customer_id].append(ContractBundle(pk, reference, type_name, description, terms))

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from hostkontor.billing import engine
+from hostkontor.billing.loading import NOTHING_BILLED, billed_states
 from hostkontor.billing.models import InvoiceLine
 from hostkontor.core.audit import audit_record, diff_fields
 from hostkontor.core.numbering import number_allocate
@@ -448,17 +449,8 @@ def contract_end(
 
 def billing_state(contract: Contract) -> tuple[bool, frozenset[date]]:
     """(setup billed?, billed period starts) from the lines that still bill."""
-    rows = InvoiceLine.objects.filter(contract_id=contract.pk, bills=True).values_list(
-        "kind", "period_start"
-    )
-    setup = False
-    starts = set()
-    for kind, start in rows:
-        if kind == InvoiceLine.Kind.SETUP:
-            setup = True
-        elif kind == InvoiceLine.Kind.PERIOD:
-            starts.add(start)
-    return setup, frozenset(starts)
+    state = billed_states([contract.pk]).get(contract.pk, NOTHING_BILLED)
+    return state.setup, state.period_starts
 
 
 @transaction.atomic

@@ -23,7 +23,6 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from hostkontor.billing import engine
@@ -36,6 +35,7 @@ from hostkontor.contracts.services import (
     contract_end,
     contract_type_create,
     decimal_error,
+    format_day,
     terms_from,
 )
 from hostkontor.core.audit import audit_record, diff_fields
@@ -56,10 +56,6 @@ class DomainValidationError(ValueError):
     def __init__(self, errors: dict[str, str]):
         self.errors = errors
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-
-
-def format_day(day: date) -> str:
-    return date_format(day, "SHORT_DATE_FORMAT")
 
 
 @dataclass
