@@ -4,7 +4,8 @@ Every knob is an environment variable: ``DATABASE_URL``, ``SECRET_KEY`` and ``HO
 Without any, Hostkontor runs on its embedded default: a SQLite file under ``./var/``, a
 generated secret key in ``./var/secret_key``, mail written to ``./var/mail/``, background
 tasks in the database. ``HOSTKONTOR_ENV=production`` switches on everything
-``manage.py check --deploy`` asks for.
+``manage.py check --deploy`` asks for, and refuses to start where the embedded default would
+fall back silently (no ``SECRET_KEY``, vault keys or SMTP server configured).
 """
 
 import os
@@ -13,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("HOSTKONTOR_VAR_DIR", BASE_DIR / "var"))
@@ -30,6 +32,31 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def _env_set(name: str) -> bool:
+    return bool((os.environ.get(name) or "").strip())
+
+
+def _refuse_production_fallbacks() -> None:
+    """In production nothing falls back to the embedded default: no secret key or vault key
+    file generated next to the database, no mail written to files (reset links, access
+    sheets). Refuse to start and name every missing variable instead."""
+    missing = []
+    if not _env_set("SECRET_KEY"):
+        missing.append("SECRET_KEY (a long random string)")
+    if not (_env_set("HOSTKONTOR_VAULT_KEYS") or _env_set("HOSTKONTOR_VAULT_KEY_FILE")):
+        missing.append("HOSTKONTOR_VAULT_KEYS or HOSTKONTOR_VAULT_KEY_FILE (the vault keys)")
+    elif not _env_set("HOSTKONTOR_VAULT_KEYS"):
+        key_file = Path(os.environ["HOSTKONTOR_VAULT_KEY_FILE"].strip())
+        if not key_file.is_file():
+            missing.append(f"HOSTKONTOR_VAULT_KEY_FILE ({key_file} does not exist)")
+    if not _env_set("HOSTKONTOR_EMAIL_HOST"):
+        missing.append("HOSTKONTOR_EMAIL_HOST (the SMTP server; mail must not go to files)")
+    if missing:
+        raise ImproperlyConfigured(
+            "HOSTKONTOR_ENV=production needs: " + "; ".join(missing) + ". See README.md."
+        )
+
+
 def _secret_key() -> str:
     """SECRET_KEY from the environment, else one generated once into var/ (never committed)."""
     if os.environ.get("SECRET_KEY"):
@@ -44,7 +71,13 @@ def _secret_key() -> str:
 
 
 ENVIRONMENT = os.environ.get("HOSTKONTOR_ENV", "development")
+if ENVIRONMENT not in {"development", "production"}:
+    raise ImproperlyConfigured(
+        f"HOSTKONTOR_ENV must be 'development' or 'production', not {ENVIRONMENT!r}"
+    )
 PRODUCTION = ENVIRONMENT == "production"
+if PRODUCTION:
+    _refuse_production_fallbacks()
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("HOSTKONTOR_DEBUG", False)
 ALLOWED_HOSTS = env_list("HOSTKONTOR_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
@@ -75,6 +108,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "hostkontor.core.content_security_policy.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -142,8 +176,13 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Login throttling: after 5 failures for one user name from one address, 15 minutes' lock.
-AXES_FAILURE_LIMIT = int(os.environ.get("HOSTKONTOR_LOGIN_FAILURE_LIMIT", "5"))
+# Login throttling: after 5 failures for one user name from one address, or 20 failures from
+# one address across all user names, 15 minutes' lock (see accounts/throttling.py).
+HOSTKONTOR_LOGIN_FAILURE_LIMIT = int(os.environ.get("HOSTKONTOR_LOGIN_FAILURE_LIMIT", "5"))
+HOSTKONTOR_LOGIN_ADDRESS_FAILURE_LIMIT = int(
+    os.environ.get("HOSTKONTOR_LOGIN_ADDRESS_FAILURE_LIMIT", "20")
+)
+AXES_FAILURE_LIMIT = "hostkontor.accounts.throttling.login_failure_limit"
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("HOSTKONTOR_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -152,6 +191,10 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 HOSTKONTOR_PROXY_COUNT = int(os.environ.get("HOSTKONTOR_PROXY_COUNT", "0"))
 AXES_IPWARE_PROXY_COUNT = HOSTKONTOR_PROXY_COUNT or None
 AXES_VERBOSE = False
+# The password-reset form sends at most this many mails per hour per client address and per
+# e-mail address; further requests get the same answer and send nothing.
+HOSTKONTOR_PASSWORD_RESET_LIMIT = int(os.environ.get("HOSTKONTOR_PASSWORD_RESET_LIMIT", "5"))
+HOSTKONTOR_PASSWORD_RESET_WINDOW = timedelta(hours=1)
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", "Deutsch"), ("en", "English")]
@@ -214,11 +257,21 @@ else:
 CUSTOMER_NUMBER_PATTERN = os.environ.get("HOSTKONTOR_CUSTOMER_NUMBER_PATTERN", "K{00000}")
 CUSTOMER_NUMBER_START = int(os.environ.get("HOSTKONTOR_CUSTOMER_NUMBER_START", "10001"))
 SELLER_COUNTRY = os.environ.get("HOSTKONTOR_SELLER_COUNTRY", "DE")
+# A billing run further ahead of today than this needs --allow-future (a typo, not a plan).
+BILLING_HORIZON_DAYS = int(os.environ.get("HOSTKONTOR_BILLING_HORIZON_DAYS", "366"))
+# One-off items that credit (negative) or exceed this net amount (EUR) need Billing's approval.
+ITEM_APPROVAL_LIMIT = os.environ.get("HOSTKONTOR_ITEM_APPROVAL_LIMIT", "1000.00")
 # Vault keys for customer passwords come from HOSTKONTOR_VAULT_KEYS or HOSTKONTOR_VAULT_KEY_FILE;
 # without either, the embedded default uses this file (created by `make run`, never in the DB).
 VAULT_DEFAULT_KEY_FILE = Path(
     os.environ.get("HOSTKONTOR_VAULT_DEFAULT_KEY_FILE", VAR_DIR / "vault.keys")
 )
+
+# Function checks connect only to public addresses; these internal ones are allowed anyway
+# (comma-separated addresses/CIDRs, e.g. "10.20.0.0/16,192.0.2.7"). At most CHECKS_PER_HOST
+# checks run at once against one server address.
+CHECKS_ALLOWED_NETWORKS = os.environ.get("HOSTKONTOR_CHECKS_ALLOWED_NETWORKS", "")
+CHECKS_PER_HOST = int(os.environ.get("HOSTKONTOR_CHECKS_PER_HOST", "4"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -228,13 +281,23 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Scripts and styles only from our own static files: no inline script, handlers or style
+# attributes (htmx's own indicator styles are turned off in base.html, see hostkontor.css).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("HOSTKONTOR_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("HOSTKONTOR_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("HOSTKONTOR_HSTS_PRELOAD", True)
+    # Preloading is hard to undo (browsers ship the list), so it is an explicit opt-in; without
+    # it `check --deploy` would warn (security.W021) about a decision we made on purpose.
+    SECURE_HSTS_PRELOAD = env_bool("HOSTKONTOR_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     if env_bool("HOSTKONTOR_BEHIND_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

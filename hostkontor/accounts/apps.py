@@ -12,8 +12,11 @@ class AccountsConfig(AppConfig):
 
         from .roles import roles_sync_after_migrate
 
-        # Roles are configuration that follows the code: re-synced after every migrate.
-        post_migrate.connect(roles_sync_after_migrate, sender=self)
+        # Roles are configuration that follows the code: re-synced after every migrate, on the
+        # last app's signal (connected for every sender; the receiver picks the last one).
+        post_migrate.connect(
+            roles_sync_after_migrate, dispatch_uid="hostkontor.accounts.roles_sync_after_migrate"
+        )
         register_nav(
             section="search",
             label=_("Users"),

@@ -20,3 +20,21 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.language})"
+
+
+class ThrottleEvent(models.Model):
+    """One request counted against a rate limit (e.g. password-reset mails per address).
+
+    Kept in the database, not a per-process cache, so that every web worker counts the same
+    requests. ``key`` is a SHA-256 of the address or e-mail: the table holds no addresses.
+    """
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.created_at:%Y-%m-%d %H:%M}"

@@ -43,7 +43,7 @@ def test_repeated_failures_lock_the_login_even_with_the_right_password(
     client, admin_user, settings
 ):
     # given five failed attempts from one address
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(settings.HOSTKONTOR_LOGIN_FAILURE_LIMIT):
         client.post(reverse("accounts:login"), {"username": "chef", "password": "falsch"})
     # when the right password follows
     response = client.post(reverse("accounts:login"), {"username": "chef", "password": PASSWORD})

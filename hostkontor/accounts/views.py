@@ -4,16 +4,29 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from hostkontor.core.client_ip import client_ip
 from hostkontor.core.models import AuditEvent
 
 from . import services
 from .forms import LanguageForm, UserForm
+from .throttling import password_reset_allowed
 
 User = get_user_model()
+
+
+def _safe_next(request, default: str) -> str:
+    """The ``next`` target if it stays on this site, else ``default`` (no open redirect)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
 
 
 class LoginView(auth_views.LoginView):
@@ -26,6 +39,14 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        """Throttled requests get the same "sent if it exists" page, but no mail goes out."""
+        if password_reset_allowed(
+            address=client_ip(self.request), email=form.cleaned_data["email"]
+        ):
+            return super().form_valid(form)
+        return redirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -58,7 +79,7 @@ def profile(request):
     )
     if request.method == "POST" and form.is_valid():
         services.profile_set_language(user=request.user, language=form.cleaned_data["language"])
-        response = redirect(request.POST.get("next") or "accounts:profile")
+        response = redirect(_safe_next(request, reverse("accounts:profile")))
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME, form.cleaned_data["language"], samesite="Lax"
         )
@@ -70,10 +91,7 @@ def profile(request):
 def set_language(request):
     """The language switch in the header: stored on the user's profile."""
     form = LanguageForm(request.POST)
-    next_url = request.POST.get("next") or "/"
-    if not next_url.startswith("/") or next_url.startswith("//"):
-        next_url = "/"
-    response = redirect(next_url)
+    response = redirect(_safe_next(request, "/"))
     if form.is_valid():
         services.profile_set_language(user=request.user, language=form.cleaned_data["language"])
         response.set_cookie(

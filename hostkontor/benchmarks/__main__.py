@@ -18,6 +18,8 @@ BENCHMARKS = {
     "billing": "hostkontor.billing.bench",
     "domains": "hostkontor.domains.bench",
     "usage": "hostkontor.usage.bench",
+    "customers_import": "hostkontor.customers.bench",
+    "contracts_import": "hostkontor.contracts.bench",
 }
 
 

@@ -68,7 +68,6 @@ class BillingConfig(AppConfig):
             "billing.view_sellerprofile",
         }
         extend_role(BILLING, billing_perms)
-        extend_role(
-            SUPPORT, {"billing.view_invoice", "billing.view_oneoffitem", "billing.add_oneoffitem"}
-        )
-        extend_role(TECHNICIAN, {"billing.add_oneoffitem", "billing.view_oneoffitem"})
+        # One-off items are money the automatic run issues: only Billing adds them (issue 9).
+        extend_role(SUPPORT, {"billing.view_invoice", "billing.view_oneoffitem"})
+        extend_role(TECHNICIAN, {"billing.view_oneoffitem"})

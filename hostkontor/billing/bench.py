@@ -1,6 +1,12 @@
 """Billing benchmark: 20,000 customers, 100,000 contracts, one run on a date where every
-contract is due; compared with a plain bulk insert of the same invoice and line rows."""
+contract is due; compared with a plain bulk insert of the same invoice and line rows.
 
+The run is measured three ways on copies of the same data: the service alone, the
+``billing_run`` command a user types (real, with its JSON report of every invoice), and the
+task a run started on the web page executes.
+"""
+
+import json
 import resource
 import shutil
 import time
@@ -9,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection, transaction
 
 from hostkontor.billing.engine import add_months
@@ -17,6 +24,7 @@ from hostkontor.customers.models import Customer
 
 from .models import Invoice, InvoiceLine
 from .runs import billing_run_create, billing_run_execute
+from .tasks import execute_billing_run
 
 CUSTOMERS = 20_000
 CONTRACTS = 100_000
@@ -69,10 +77,17 @@ def setup() -> None:
     print(
         f"setup: {CUSTOMERS} customers, {CONTRACTS} contracts in {time.perf_counter() - started:.1f} s"
     )
-    # keep a pristine copy for the floor measurement
+    # keep pristine copies for the floor, the command and the web run
     connection.close()
     db = Path(settings.DATABASES["default"]["NAME"])
-    shutil.copy(db, db.with_suffix(".floor.sqlite3"))
+    for copy in COPIES:
+        shutil.copy(db, db.with_suffix(f".{copy}.sqlite3"))
+
+
+def _use_copy(name: str) -> None:
+    db = Path(settings.DATABASES["default"]["NAME"])
+    settings.DATABASES["default"]["NAME"] = str(db.with_suffix(f".{name}.sqlite3"))
+    connection.close()
 
 
 def run() -> None:
@@ -89,12 +104,41 @@ def run() -> None:
     )
 
 
+def command() -> None:
+    """``billing_run --date … --format json``, real: the run plus the report of every invoice,
+    written to a file as a user's shell would (the memory figure is taken before reading it)."""
+    _use_copy("command")
+    output = Path(settings.DATABASES["default"]["NAME"]).with_suffix(".json")
+    started = time.perf_counter()
+    with output.open("w") as out:
+        call_command("billing_run", "--date", RUN_DATE.isoformat(), "--format", "json", stdout=out)
+    seconds, peak = time.perf_counter() - started, _peak_mb()
+    report = json.loads(output.read_text())
+    lines = sum(len(invoice["lines"]) for invoice in report["invoices"])
+    print(
+        f"command: billing_run reported {len(report['invoices'])} invoices, {lines} lines "
+        f"({report['run']['status']}) in {seconds:.1f} s; peak memory {peak:.0f} MB"
+    )
+
+
+def web() -> None:
+    """The task a run started on the web page executes (the worker's side of the button)."""
+    _use_copy("web")
+    run = billing_run_create(actor=None, run_date=RUN_DATE)
+    started = time.perf_counter()
+    result = execute_billing_run.call(run.pk)
+    seconds = time.perf_counter() - started
+    print(
+        f"web run (task): {result['invoices']} invoices, {result['lines']} lines "
+        f"({result['status']}) in {seconds:.1f} s; peak memory {_peak_mb():.0f} MB"
+    )
+
+
 def floor() -> None:
     """The same number of invoice and line rows, written with a plain bulk insert."""
     db = Path(settings.DATABASES["default"]["NAME"])
     run_seconds, invoice_count, line_count = db.with_suffix(".result").read_text().split()
-    settings.DATABASES["default"]["NAME"] = str(db.with_suffix(".floor.sqlite3"))
-    connection.close()
+    _use_copy("floor")
     customer_ids = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
     contract_ids = list(Contract.objects.order_by("pk").values_list("pk", flat=True))
     started = time.perf_counter()
@@ -131,4 +175,5 @@ def floor() -> None:
     )
 
 
-STEPS = ["setup", "run", "floor"]
+COPIES = ["floor", "command", "web"]
+STEPS = ["setup", "run", "command", "web", "floor"]

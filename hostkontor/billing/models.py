@@ -69,11 +69,12 @@ class BillingRun(models.Model):
         QUEUED = "queued", _("queued")
         RUNNING = "running", _("running")
         DONE = "done", _("done")
+        DONE_WITH_ERRORS = "done_with_errors", _("done with errors")
         FAILED = "failed", _("failed")
 
     run_date = models.DateField(_("billing date"))
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
     )
     issue = models.BooleanField(_("issue invoices"), default=False)
     send = models.BooleanField(_("send invoices"), default=False)
@@ -88,6 +89,12 @@ class BillingRun(models.Model):
     customers_done = models.PositiveIntegerField(default=0)
     invoices_created = models.PositiveIntegerField(default=0)
     lines_created = models.PositiveIntegerField(default=0)
+    # What issuing and sending really did (runs with "issue"/"send"); failures make the
+    # status "done with errors" and are named in ``error``.
+    invoices_issued = models.PositiveIntegerField(_("issued"), default=0)
+    issue_failures = models.PositiveIntegerField(_("not issued"), default=0)
+    invoices_sent = models.PositiveIntegerField(_("sent"), default=0)
+    send_failures = models.PositiveIntegerField(_("not sent"), default=0)
     error = models.TextField(blank=True)
 
     class Meta:
@@ -98,9 +105,13 @@ class BillingRun(models.Model):
         return f"{self.run_date:%Y-%m-%d} ({self.status})"
 
     @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.DONE_WITH_ERRORS)
+
+    @property
     def progress_percent(self) -> int:
         if not self.customers_total:
-            return 100 if self.status == self.Status.DONE else 0
+            return 100 if self.is_finished else 0
         return min(100, round(100 * self.customers_done / self.customers_total))
 
 

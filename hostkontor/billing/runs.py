@@ -6,12 +6,18 @@ after the lock (so a run that waited sees what the other one billed), and the in
 with all their lines are inserted in bulk. A run that dies keeps the batches it finished,
 whole; the next run bills the rest. The partial unique indexes on invoice lines make a
 double line impossible even if this locking were bypassed.
+
+A run is finished only when everything it was asked to do was tried: a run that issues
+stays "running" after its drafts until ``run_issuing.billing_run_issue`` has issued (and
+sent) them; :func:`billing_run_finish` then says what really happened ("done", or "done
+with errors" when an invoice could not be issued or sent).
 """
 
 import logging
 from collections.abc import Iterator, Sequence
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -27,6 +33,25 @@ from .models import BillingRun, Invoice, InvoiceLine
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 250
+MAX_ERRORS_SHOWN = 50
+OUTCOME_FIELDS = ("invoices_issued", "issue_failures", "invoices_sent", "send_failures")
+
+
+class RunDateError(ValueError):
+    """The billing date is further ahead than the horizon and the future was not allowed."""
+
+    def __init__(self, run_date: date, horizon: date, days: int):
+        super().__init__(f"{run_date} is more than {days} days ahead of today (after {horizon})")
+        self.run_date, self.horizon, self.days = run_date, horizon, days
+
+
+def run_date_check(run_date: date, *, allow_future: bool = False) -> None:
+    """Refuse a date beyond ``BILLING_HORIZON_DAYS`` from today unless asked for: a run for
+    2099 bills a century of periods, which is a typo far more often than a plan."""
+    days = settings.BILLING_HORIZON_DAYS
+    horizon = timezone.localdate() + timedelta(days=days)
+    if run_date > horizon and not allow_future:
+        raise RunDateError(run_date, horizon, days)
 
 
 def _batches(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
@@ -157,8 +182,22 @@ def billing_run_execute(*, run: BillingRun, batch_size: int = BATCH_SIZE) -> lis
             error=f"{type(error).__name__}: {error}",
         )
         raise
+    if not run.issue:
+        billing_run_finish(run=run)
+    return created
+
+
+def billing_run_finish(*, run: BillingRun, errors: Sequence[str] = ()) -> BillingRun:
+    """Mark the run finished with what really happened: "done" only when every invoice it
+    was asked to issue and send was issued and sent; ``errors`` name the failures."""
+    run.refresh_from_db()
+    failed = run.issue_failures or run.send_failures
+    status = BillingRun.Status.DONE_WITH_ERRORS if failed else BillingRun.Status.DONE
+    shown = list(errors[:MAX_ERRORS_SHOWN])
+    if len(errors) > len(shown):
+        shown.append(f"… and {len(errors) - len(shown)} more")
     BillingRun.objects.filter(pk=run.pk).update(
-        status=BillingRun.Status.DONE, finished_at=timezone.now()
+        status=status, finished_at=timezone.now(), error="\n".join(shown)
     )
     run.refresh_from_db()
     audit_record(
@@ -166,8 +205,8 @@ def billing_run_execute(*, run: BillingRun, batch_size: int = BATCH_SIZE) -> lis
         action="billing_run.finished",
         obj=run,
         changes={
-            "invoices": ["", str(run.invoices_created)],
-            "lines": ["", str(run.lines_created)],
+            name: ["", str(getattr(run, name))]
+            for name in ("status", "invoices_created", "lines_created") + OUTCOME_FIELDS
         },
     )
-    return created
+    return run

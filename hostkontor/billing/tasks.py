@@ -3,30 +3,22 @@
 from django.utils import timezone
 from django_tasks import task
 
-from .invoices import invoice_issue
 from .models import BillingRun, Invoice, SellerProfile
+from .run_issuing import billing_run_issue
 from .runs import billing_run_create, billing_run_execute
-from .sending import invoice_send
 
 
-def _issue_and_send(run: BillingRun, invoices: list[Invoice]) -> None:
-    for invoice in invoices:
-        issued = invoice_issue(actor=run.created_by, invoice=invoice, on=run.run_date)
-        if run.send:
-            invoice_send(actor=run.created_by, invoice=issued)
-
-
-def _left_by_earlier_automatic_runs(run: BillingRun, invoices: list[Invoice]) -> list[Invoice]:
+def _left_by_earlier_automatic_runs(run: BillingRun):
     """Drafts an earlier automatic run created but could not issue (it failed half way):
     nobody reviews them in automatic mode, so the next automatic run issues them."""
-    return list(
+    return (
         Invoice.objects.filter(
             status=Invoice.Status.DRAFT,
             kind=Invoice.Kind.INVOICE,
             billing_run__automatic=True,
             run_date__lte=run.run_date,
         )
-        .exclude(pk__in=[i.pk for i in invoices])
+        .exclude(billing_run=run)
         .order_by("pk")
     )
 
@@ -37,16 +29,18 @@ def execute_billing_run(run_id: int) -> dict:
     invoices = billing_run_execute(run=run)
     if run.issue:
         if run.automatic:
-            invoices += _left_by_earlier_automatic_runs(run, invoices)
-        try:
-            _issue_and_send(run, invoices)
-        except Exception as error:
-            BillingRun.objects.filter(pk=run.pk).update(
-                error=f"issuing failed: {type(error).__name__}: {error}"
-            )
-            raise
+            invoices += list(_left_by_earlier_automatic_runs(run))
+        billing_run_issue(run=run, invoices=invoices)
     run.refresh_from_db()
-    return {"invoices": run.invoices_created, "lines": run.lines_created}
+    return {
+        "status": run.status,
+        "invoices": run.invoices_created,
+        "lines": run.lines_created,
+        "issued": run.invoices_issued,
+        "issue_failures": run.issue_failures,
+        "sent": run.invoices_sent,
+        "send_failures": run.send_failures,
+    }
 
 
 @task()

@@ -122,3 +122,97 @@ def test_issue_also_issues_the_drafts_an_earlier_run_left(capsys, dmmd):
     # then nothing is billed twice, and the waiting drafts got their numbers
     assert sorted(i["number"] for i in report["invoices"]) == ["RE-2003-00001", "RE-2003-00002"]
     assert Invoice.objects.filter(status="draft").count() == 0
+
+
+def test_an_impossible_date_is_a_usage_error_naming_the_value_not_a_traceback(capsys):
+    from .management.commands.billing_run import Command
+
+    # when a user types 30 February on the command line
+    with pytest.raises(SystemExit) as exit_info:
+        Command().run_from_argv(["manage.py", "billing_run", "--date", "2025-02-30"])
+    # then argparse's usage error names the value (exit 2), and nothing was billed
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "manage.py billing_run: error: argument --date: "
+        "'2025-02-30' is not a date in format YYYY-MM-DD"
+    )
+    # and through call_command the same message is a CommandError
+    with pytest.raises(CommandError) as error:
+        call_command("billing_run", "--date", "2025-02-30")
+    assert str(error.value) == (
+        "Error: argument --date: '2025-02-30' is not a date in format YYYY-MM-DD"
+    )
+
+
+def test_a_date_beyond_the_horizon_needs_allow_future(capsys, settings, dmmd):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import BillingRun
+
+    settings.BILLING_HORIZON_DAYS = 30
+    today = timezone.localdate()
+    too_far = today + timedelta(days=31)
+    # when a run (even a dry one) is asked for a day after the horizon
+    for extra in ([], ["--dry-run"]):
+        with pytest.raises(CommandError) as error:
+            call_command("billing_run", "--date", too_far.isoformat(), *extra)
+        # then it is refused, naming the date and the way out; nothing is created
+        assert str(error.value) == (
+            f"--date {too_far}: more than 30 days ahead of today (after "
+            f"{today + timedelta(days=30)}); pass --allow-future if you mean it"
+        )
+    assert (BillingRun.objects.count(), Invoice.objects.count()) == (0, 0)
+    # the last day of the horizon is fine, and --allow-future lets the far date through
+    assert billing_json(capsys, "--date", (today + timedelta(days=30)).isoformat(), "--dry-run")
+    report = billing_json(capsys, "--date", too_far.isoformat(), "--dry-run", "--allow-future")
+    assert report["date"] == too_far.isoformat()
+
+
+def test_a_real_run_reports_a_customer_with_more_contracts_than_sqlite_expressions(capsys):
+    from hostkontor.contracts.models import Contract, ContractType
+
+    # given one customer with 1,100 contracts due on the same day (more than SQLite's 1,000
+    # terms of an expression: the report once prefetched them as "id = %s OR id = %s …")
+    customer = make_customer()
+    contract_type = ContractType.objects.create(name="Postfach")
+    Contract.objects.bulk_create(
+        Contract(
+            customer=customer,
+            reference=f"P-{n:04d}",
+            contract_type=contract_type,
+            start=date(2003, 1, 20),
+            fee=Decimal("1.00"),
+            fee_unit="month",
+            interval="month",
+        )
+        for n in range(1100)
+    )
+    # when the user runs the real billing run for that day
+    report = billing_json(capsys, "--date", "2003-01-20")
+    # then the command reports every line of the saved invoice
+    [invoice] = report["invoices"]
+    assert (len(invoice["lines"]), invoice["net"]) == (1100, "1100.00")
+    assert invoice["lines"][0]["contract"] == "P-0000"
+    assert report["run"]["status"] == "done"
+
+
+def test_the_report_reads_invoices_in_chunks_with_their_lines(capsys, monkeypatch, dmmd):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from . import run_report
+
+    # given a run that billed two customers, and report chunks of one invoice
+    call_command("billing_run", "--date", "2003-01-21")
+    capsys.readouterr()
+    ids = list(Invoice.objects.order_by("pk").values_list("pk", flat=True))
+    monkeypatch.setattr(run_report, "REPORT_CHUNK", 1)
+    # when the report is built
+    with CaptureQueriesContext(connection) as queries:
+        report = run_report.invoices_report(date(2003, 1, 21), ids)
+    # then each chunk took two queries (invoices with customers, lines with contracts)
+    assert len(queries) == 4
+    assert [i["customer_number"] for i in report["invoices"]] == ["K00001", "K10001"]
+    assert [len(i["lines"]) for i in report["invoices"]] == [1, 5]

@@ -197,3 +197,29 @@ def test_a_failed_sending_is_shown_and_retried_from_the_ui(admin_client, setting
     assert (invoice.status, invoice.send_attempts, invoice.send_error) == ("sent", 2, "")
     assert [m.to for m in mail.outbox] == [["buchhaltung@example.com"]]
     assert "Letzter Versand fehlgeschlagen" not in admin_client.get(detail).content.decode()
+
+
+def test_the_run_form_refuses_a_date_beyond_the_horizon_unless_allowed(admin_client, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import BillingRun
+
+    settings.BILLING_HORIZON_DAYS = 366
+    far = timezone.localdate() + timedelta(days=367)
+    # when an admin starts a run far in the future
+    response = admin_client.post("/billing/runs/", {"run_date": far.isoformat(), "run": "1"})
+    # then the form says why (German) and no run is created
+    assert response.status_code == 200
+    assert (
+        f"{far:%d.%m.%Y} liegt mehr als 366 Tage in der Zukunft. Kreuzen Sie „Abrechnungsdatum "
+        "weit in der Zukunft erlauben“ an, wenn das gewollt ist."
+    ) in response.content.decode()
+    assert BillingRun.objects.count() == 0
+    # and with the box ticked the run starts
+    response = admin_client.post(
+        "/billing/runs/", {"run_date": far.isoformat(), "allow_future": "on", "run": "1"}
+    )
+    run = BillingRun.objects.get()
+    assert (response.status_code, response.url) == (302, f"/billing/runs/{run.pk}/")

@@ -9,13 +9,18 @@ class ChecksConfig(AppConfig):
     verbose_name = _("Checks")
 
     def ready(self) -> None:
+        from django.core.checks import register
+
         from hostkontor.accounts.roles import SUPPORT, TECHNICIAN, extend_role
         from hostkontor.core.hub import register_customer_panel
         from hostkontor.core.navigation import register_nav
         from hostkontor.core.scheduling import PeriodicJob, register_job
 
         from .hub import checks_panel
+        from .system_checks import checks_settings
         from .tasks import run_due_checks
+
+        register(checks_settings)
 
         register_nav(
             section="isp",

@@ -14,6 +14,10 @@ them with ``HOSTKONTOR_REQUIRE_SERVICES=1`` (see hostkontor.testing.services).
   with HOSTKONTOR_TEST_MYSQL_HOST/PORT/USER/PASSWORD); the tests create and
   drop their own users and database
 * a "silent" server that accepts TCP connections but never says a word
+
+Checks refuse loopback and private targets unless they are allowed
+(``HOSTKONTOR_CHECKS_ALLOWED_NETWORKS``); every test here allows :data:`LOOPBACK`, as an
+installation with its own servers on the machine would, so the checks stay real.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import ssl
 import subprocess
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,8 +54,15 @@ USER = "hkcheck"
 PASSWORD = "S3cr3t+Pw/=!x7-Kontor"
 WRONG_PASSWORD = "Wr0ng+Pw/=!y8-Kontor"
 CERT_DAYS = 30
+LOOPBACK = ("127.0.0.0/8", "::1/128")  # where the test servers listen
 
 DOVECOT = "/usr/sbin/dovecot"
+
+
+@pytest.fixture(autouse=True)
+def _checks_may_reach_the_test_servers(settings):
+    """The allowlist an installation sets to check servers on its own loopback."""
+    settings.CHECKS_ALLOWED_NETWORKS = ",".join(LOOPBACK)
 
 
 # --------------------------------------------------------------------------
@@ -220,6 +232,79 @@ def silent_port():
     for conn in held:
         conn.close()
     thread.join(timeout=2)
+
+
+class CountingPop3:
+    """A minimal POP3 server (any user name and password log in) that counts connections: how many it accepted (``total``) and
+    the most it served at once (``peak``). Each greeting comes after ``delay`` seconds, so
+    concurrent clients really overlap."""
+
+    def __init__(self, host: str, delay: float) -> None:
+        import socketserver
+
+        self.total = self.active = self.peak = 0
+        self._lock = threading.Lock()
+        counter = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self):
+                counter._change(+1)
+                done = False
+                try:
+                    time.sleep(delay)
+                    self.wfile.write(b"+OK counting test server\r\n")
+                    for line in self.rfile:
+                        if line.upper().startswith(b"QUIT"):
+                            counter._change(-1)  # before the answer: the client may go on
+                            done = True
+                            self.wfile.write(b"+OK bye\r\n")
+                            return
+                        command = line.split(b" ", 1)[0].strip().upper()
+                        answer = {b"USER": b"+OK", b"PASS": b"+OK logged in", b"STAT": b"+OK 0 0"}
+                        self.wfile.write(answer.get(command, b"-ERR not here") + b"\r\n")
+                finally:
+                    if not done:
+                        counter._change(-1)
+
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        server_class = type(
+            "Server",
+            (socketserver.ThreadingTCPServer,),
+            {"address_family": family, "daemon_threads": True, "allow_reuse_address": True},
+        )
+        self._server = server_class((host, 0), Handler)
+        self.host, self.port = host, self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+
+    def _change(self, step: int) -> None:
+        with self._lock:
+            if step > 0:
+                self.total += 1
+            self.active += step
+            self.peak = max(self.peak, self.active)
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def counting_pop3():
+    """``counting_pop3(host="127.0.0.1", delay=0.0)`` -> a started :class:`CountingPop3`."""
+    started: list[CountingPop3] = []
+
+    def start(host: str = HOST, delay: float = 0.0) -> CountingPop3:
+        server = CountingPop3(host, delay)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.close()
 
 
 # --------------------------------------------------------------------------
@@ -576,6 +661,7 @@ class MySql:
     port: int
     user: str
     ssl_user: str | None  # user with REQUIRE SSL, None if the server has no TLS
+    b_user: str  # a name ending in "b" (library messages quote it as 'hk_…b'@'host')
     database: str
     server_tls: bool
     server_tls_reason: str
@@ -602,6 +688,7 @@ def mysql_server():
         require_service("mysql", f"cannot connect as admin to {host}:{port}: {exc}")
     suffix = secrets.token_hex(4)
     user, ssl_user, database = f"hk_chk_{suffix}", f"hk_chks_{suffix}", f"hk_chk_{suffix}"
+    b_user = f"hk_chkb_{suffix}_db"
     hosts = ("localhost", "127.0.0.1", "::1", "%")
     with connection.cursor() as cursor:
         cursor.execute("SHOW VARIABLES LIKE 'have_ssl'")
@@ -620,6 +707,7 @@ def mysql_server():
         for user_host in hosts:
             cursor.execute("CREATE USER %s@%s IDENTIFIED BY %s", (user, user_host, PASSWORD))
             cursor.execute(f"GRANT SELECT ON `{database}`.* TO %s@%s", (user, user_host))
+            cursor.execute("CREATE USER %s@%s IDENTIFIED BY %s", (b_user, user_host, PASSWORD))
             if server_tls:
                 cursor.execute(
                     "CREATE USER %s@%s IDENTIFIED BY %s REQUIRE SSL",
@@ -631,6 +719,7 @@ def mysql_server():
             port,
             user,
             ssl_user if server_tls else None,
+            b_user,
             database,
             server_tls,
             reason,
@@ -641,6 +730,7 @@ def mysql_server():
             for user_host in hosts:
                 cursor.execute("DROP USER IF EXISTS %s@%s", (user, user_host))
                 cursor.execute("DROP USER IF EXISTS %s@%s", (ssl_user, user_host))
+                cursor.execute("DROP USER IF EXISTS %s@%s", (b_user, user_host))
             cursor.execute(f"DROP DATABASE IF EXISTS `{database}`")
         connection.close()
 

@@ -18,6 +18,23 @@ KIND_FOR_SERVICE = {
 }
 
 
+# result category (probes.CATEGORIES, services.CONFIG_ERROR) -> what a user reads
+CATEGORY_LABELS = {
+    "auth_failed": _("login rejected"),
+    "connection_refused": _("connection refused"),
+    "timeout": _("no answer (timeout)"),
+    "tls_error": _("TLS error"),
+    "dns_error": _("host name not found"),
+    "protocol_error": _("unexpected answer"),
+    "blocked_target": _("blocked: internal address"),
+    "config_error": _("configuration error"),
+}
+
+
+def category_label(category: str) -> str:
+    return str(CATEGORY_LABELS.get(category, category))
+
+
 def probe_tls(service_type: str, tls_mode: str) -> str:
     """The probe's TLS mode for an entry's (service type, TLS mode)."""
     if service_type == "ftps":
@@ -75,6 +92,10 @@ class Check(models.Model):
             self.next_run_at = timezone.now()
         super().save(*args, **kwargs)
 
+    @property
+    def last_category_label(self) -> str:
+        return category_label(self.last_category)
+
 
 class CheckRun(models.Model):
     check_ref = models.ForeignKey(
@@ -93,3 +114,7 @@ class CheckRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.check_ref_id} {self.at:%Y-%m-%d %H:%M} {'ok' if self.ok else self.category}"
+
+    @property
+    def category_label(self) -> str:
+        return category_label(self.category)

@@ -3,7 +3,13 @@
 Pure module (stdlib + pymysql, no Django). :func:`run_check` logs in the way a
 customer's client would and reports a :class:`CheckResult` with one of the
 :data:`CATEGORIES` on failure. :func:`run_checks` runs many checks in a thread
-pool.
+pool, at most ``per_host`` at a time against one address.
+
+Targets
+    Before anything is sent, the host is resolved and every address checked
+    (:mod:`.targets`): an internal address (loopback, private, link-local …) not in
+    ``CheckSpec.allowed_networks`` fails as ``blocked_target`` without any connection,
+    and the probe connects only to the checked addresses (:mod:`.clients`).
 
 Timeouts
     ``CheckSpec.timeout`` is the budget of the whole check. Every socket gets it
@@ -25,8 +31,6 @@ import base64
 import datetime as dt
 import errno
 import ftplib
-import http.client
-import imaplib
 import poplib
 import re
 import smtplib
@@ -34,8 +38,9 @@ import socket
 import ssl
 import time
 import urllib.parse
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,8 +48,12 @@ import pymysql
 
 from hostkontor.vault.crypto import Secret, reveal
 
+from . import clients
+from .targets import BLOCKED_TARGET, HostLimiter, Target, TargetBlocked, parse_networks, resolve
+
 __all__ = [
     "AUTH_FAILED",
+    "BLOCKED_TARGET",
     "CATEGORIES",
     "CONNECTION_REFUSED",
     "DEFAULT_PORTS",
@@ -57,6 +66,7 @@ __all__ = [
     "CheckResult",
     "CheckSpec",
     "run_check",
+    "iter_checks",
     "run_checks",
 ]
 
@@ -66,7 +76,16 @@ TIMEOUT = "timeout"
 TLS_ERROR = "tls_error"
 DNS_ERROR = "dns_error"
 PROTOCOL_ERROR = "protocol_error"
-CATEGORIES = (AUTH_FAILED, CONNECTION_REFUSED, TIMEOUT, TLS_ERROR, DNS_ERROR, PROTOCOL_ERROR)
+CATEGORIES = (
+    AUTH_FAILED,
+    CONNECTION_REFUSED,
+    TIMEOUT,
+    TLS_ERROR,
+    DNS_ERROR,
+    PROTOCOL_ERROR,
+    BLOCKED_TARGET,
+)
+DEFAULT_PER_HOST = 4
 
 KINDS = ("pop3", "imap", "smtp", "ftp", "mysql", "http")
 TLS_MODES = ("none", "starttls", "implicit")
@@ -100,7 +119,8 @@ MYSQL_AUTH_ERRORS = {1044, 1045, 1698, 1251, 1275}  # access denied, plugin/auth
 class CheckSpec:
     """What to check. ``password`` may be a str or a Secret-like object (``.reveal()``);
     a str is wrapped in :class:`~hostkontor.vault.crypto.Secret` so the spec's
-    ``repr`` and attribute never show it."""
+    ``repr`` and attribute never show it. ``allowed_networks``: internal networks
+    this check may connect to anyway (CIDR strings or networks; default none)."""
 
     kind: str
     host: str
@@ -115,6 +135,7 @@ class CheckSpec:
     verify_tls: bool = True
     ca_file: str | None = None
     min_cert_days: int | None = None
+    allowed_networks: tuple = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -139,6 +160,7 @@ class CheckSpec:
             raise ValueError("http path must start with '/'")
         if self.min_cert_days is not None and self.tls == "none":
             raise ValueError("min_cert_days needs a TLS connection")
+        object.__setattr__(self, "allowed_networks", parse_networks(self.allowed_networks))
 
     @property
     def uses_tls(self) -> bool:
@@ -228,7 +250,9 @@ class _Scrubber:
         return value
 
 
-_BYTES_REPR = re.compile(r"""b(['"])(.*?)\1""")
+# b'...' / b"..." as a standalone token only: the b must not end a word, or a quoted
+# name ending in b ('checkdb'@'localhost') would lose its b and its quotes.
+_BYTES_REPR = re.compile(r"""(?<![\w'"])b(['"])(.*?)\1""")
 
 
 def _short(value: Any) -> str:
@@ -400,13 +424,15 @@ def _classify(exc: BaseException, phase: str, kind: str) -> tuple[str, str]:
 # --------------------------------------------------------------------------
 
 
-def _probe_pop3(spec: CheckSpec, ctx: ssl.SSLContext | None, budget: _Budget, state: dict):
+def _probe_pop3(
+    spec: CheckSpec, target: Target, ctx: ssl.SSLContext | None, budget: _Budget, state: dict
+):
     details = state["details"]
     state["phase"] = "connect"
     if spec.tls == "implicit":
-        client = poplib.POP3_SSL(spec.host, spec.port, timeout=budget.left(), context=ctx)
+        client = clients.POP3_SSL(target, timeout=budget.left(), context=ctx)
     else:
-        client = poplib.POP3(spec.host, spec.port, timeout=budget.left())
+        client = clients.POP3(target, timeout=budget.left())
     try:
         details["banner"] = _short(client.getwelcome())
         if spec.tls == "starttls":
@@ -435,13 +461,15 @@ def _probe_pop3(spec: CheckSpec, ctx: ssl.SSLContext | None, budget: _Budget, st
         client.close()
 
 
-def _probe_imap(spec: CheckSpec, ctx: ssl.SSLContext | None, budget: _Budget, state: dict):
+def _probe_imap(
+    spec: CheckSpec, target: Target, ctx: ssl.SSLContext | None, budget: _Budget, state: dict
+):
     details = state["details"]
     state["phase"] = "connect"
     if spec.tls == "implicit":
-        client = imaplib.IMAP4_SSL(spec.host, spec.port, ssl_context=ctx, timeout=budget.left())
+        client = clients.IMAP4_SSL(target, timeout=budget.left(), context=ctx)
     else:
-        client = imaplib.IMAP4(spec.host, spec.port, timeout=budget.left())
+        client = clients.IMAP4(target, timeout=budget.left())
     try:
         details["banner"] = _short(client.welcome)
         if spec.tls == "starttls":
@@ -471,17 +499,16 @@ def _probe_imap(spec: CheckSpec, ctx: ssl.SSLContext | None, budget: _Budget, st
             pass
 
 
-def _probe_smtp(spec: CheckSpec, ctx: ssl.SSLContext | None, budget: _Budget, state: dict):
+def _probe_smtp(
+    spec: CheckSpec, target: Target, ctx: ssl.SSLContext | None, budget: _Budget, state: dict
+):
     details = state["details"]
     state["phase"] = "connect"
     local = socket.gethostname() or "localhost"  # getfqdn() could block on DNS
     if spec.tls == "implicit":
-        client = smtplib.SMTP_SSL(local_hostname=local, timeout=budget.left(), context=ctx)
+        client = clients.SMTP_SSL(target, local_hostname=local, timeout=budget.left(), context=ctx)
     else:
-        client = smtplib.SMTP(local_hostname=local, timeout=budget.left())
-    # smtplib takes the TLS server name (SNI + hostname check) from _host, which
-    # only its constructor sets; connecting separately keeps the 220 greeting.
-    client._host = spec.host
+        client = clients.SMTP(target, local_hostname=local, timeout=budget.left())
     try:
         code, reply = client.connect(spec.host, spec.port)
         details["banner"] = _short(f"{code} {_short(reply)}")
@@ -523,13 +550,15 @@ def _probe_smtp(spec: CheckSpec, ctx: ssl.SSLContext | None, budget: _Budget, st
         client.close()
 
 
-def _probe_ftp(spec: CheckSpec, ctx: ssl.SSLContext | None, budget: _Budget, state: dict):
+def _probe_ftp(
+    spec: CheckSpec, target: Target, ctx: ssl.SSLContext | None, budget: _Budget, state: dict
+):
     details = state["details"]
     state["phase"] = "connect"
     if spec.tls == "starttls":
-        client: ftplib.FTP = ftplib.FTP_TLS(context=ctx, timeout=budget.left())
+        client: ftplib.FTP = clients.FTP_TLS(target, context=ctx, timeout=budget.left())
     else:
-        client = ftplib.FTP(timeout=budget.left())
+        client = clients.FTP(target, timeout=budget.left())
     try:
         details["banner"] = _short(client.connect(spec.host, spec.port, timeout=budget.left()))
         if spec.tls == "starttls":
@@ -556,7 +585,9 @@ def _probe_ftp(spec: CheckSpec, ctx: ssl.SSLContext | None, budget: _Budget, sta
         client.close()
 
 
-def _probe_mysql(spec: CheckSpec, ctx: ssl.SSLContext | None, budget: _Budget, state: dict):
+def _probe_mysql(
+    spec: CheckSpec, target: Target, ctx: ssl.SSLContext | None, budget: _Budget, state: dict
+):
     details = state["details"]
     state["phase"] = "connect"
     seconds = budget.left()
@@ -577,7 +608,9 @@ def _probe_mysql(spec: CheckSpec, ctx: ssl.SSLContext | None, budget: _Budget, s
         kwargs["ssl"] = ctx  # pymysql: TLS required; refuses a server without TLS
     else:
         kwargs["ssl_disabled"] = True
-    connection = pymysql.connect(**kwargs)
+    # host stays the name (TLS server name); the socket goes to the checked address
+    connection = pymysql.connect(**kwargs, defer_connect=True)
+    connection.connect(sock=target.connect(seconds))
     try:
         _record_tls(spec, connection._sock, details)
         details["server_version"] = _short(connection.get_server_info())
@@ -592,15 +625,14 @@ def _probe_mysql(spec: CheckSpec, ctx: ssl.SSLContext | None, budget: _Budget, s
         connection.close()
 
 
-def _probe_http(spec: CheckSpec, ctx: ssl.SSLContext | None, budget: _Budget, state: dict):
+def _probe_http(
+    spec: CheckSpec, target: Target, ctx: ssl.SSLContext | None, budget: _Budget, state: dict
+):
     details = state["details"]
     state["phase"] = "connect"
-    if spec.tls == "implicit":
-        connection: http.client.HTTPConnection = http.client.HTTPSConnection(
-            spec.host, spec.port, timeout=budget.left(), context=ctx
-        )
-    else:
-        connection = http.client.HTTPConnection(spec.host, spec.port, timeout=budget.left())
+    connection = clients.http_connection(
+        target, timeout=budget.left(), context=ctx if spec.tls == "implicit" else None
+    )
     try:
         connection.connect()
         _record_tls(spec, connection.sock, details)
@@ -642,8 +674,18 @@ _PROBES = {
 # --------------------------------------------------------------------------
 
 
-def run_check(spec: CheckSpec) -> CheckResult:
-    """Run one check; never raises for network or server problems."""
+def _resolve(spec: CheckSpec) -> Target:
+    try:
+        return resolve(spec.host, spec.port, spec.allowed_networks)
+    except TargetBlocked as blocked:
+        raise _Failure(BLOCKED_TARGET, str(blocked)) from None
+
+
+def run_check(spec: CheckSpec, *, limiter: HostLimiter | None = None) -> CheckResult:
+    """Run one check; never raises for network or server problems.
+
+    With a ``limiter`` the check waits for a free slot of its address after resolving it;
+    the timeout budget and the latency start when it has one."""
     scrubber = _Scrubber(spec.username, reveal(spec.password) if spec.password else None)
     details: dict[str, Any] = {
         "kind": spec.kind,
@@ -654,37 +696,62 @@ def run_check(spec: CheckSpec) -> CheckResult:
     state: dict[str, Any] = {"phase": "connect", "details": details}
     where = f"{spec.kind.upper()} {spec.host}:{spec.port}"
     started = time.monotonic()
-    budget = _Budget(spec.timeout)
+    waited = 0.0
     category: str | None = None
     try:
         ctx = _load_ssl_context(spec) if spec.uses_tls else None
-        _PROBES[spec.kind](spec, ctx, budget, state)
+        target = _resolve(spec)
+        details["address"] = target.key
+        slot = limiter.slot(target.key) if limiter else nullcontext()
+        queued = time.monotonic()
+        with slot:
+            waited = time.monotonic() - queued
+            _PROBES[spec.kind](spec, target, ctx, _Budget(spec.timeout), state)
         message = f"{where} OK" + (f" (logged in as {spec.username!r})" if spec.username else "")
     except Exception as exc:  # noqa: BLE001 - everything becomes a result
         category, text = _classify(exc, state["phase"], spec.kind)
         message = f"{where}: {category}: {text}"
         details["phase"] = state["phase"]
-    latency_ms = int(round((time.monotonic() - started) * 1000))
+    latency_ms = int(round((time.monotonic() - started - waited) * 1000))
     return CheckResult(
         ok=category is None,
         category=category,
         message=_truncate(scrubber.text(message), MAX_MESSAGE_TEXT),
-        latency_ms=latency_ms,
+        latency_ms=max(0, latency_ms),
         details=_truncate(scrubber.data(details)),
     )
 
 
-def run_checks(specs: Sequence[CheckSpec], max_workers: int | None = None) -> list[CheckResult]:
-    """Run checks concurrently; results are in the order of ``specs``.
+def iter_checks(
+    specs: Sequence[CheckSpec],
+    max_workers: int | None = None,
+    per_host: int = DEFAULT_PER_HOST,
+) -> Iterator[tuple[int, CheckResult]]:
+    """Run checks concurrently and yield ``(index in specs, result)`` as each finishes.
 
-    By default every check gets its own thread (up to 256), so a batch against
-    black-holed hosts takes about one timeout, not one timeout per check.
+    By default every check gets its own thread (up to 256), so a batch against many
+    black-holed hosts takes about one timeout, not one timeout per check; but at most
+    ``per_host`` checks talk to one address at a time (the others wait for a slot, their
+    timeout starts when they get it), so one server never sees a flood of logins.
     """
     specs = list(specs)
     if not specs:
-        return []
+        return
     workers = max_workers if max_workers is not None else min(len(specs), 256)
     if workers < 1:
         raise ValueError("max_workers must be >= 1")
+    limiter = HostLimiter(per_host)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hk-check") as pool:
-        return list(pool.map(run_check, specs))
+        futures = {pool.submit(run_check, spec, limiter=limiter): i for i, spec in enumerate(specs)}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+def run_checks(
+    specs: Sequence[CheckSpec],
+    max_workers: int | None = None,
+    per_host: int = DEFAULT_PER_HOST,
+) -> list[CheckResult]:
+    """Run checks concurrently (see :func:`iter_checks`); results in the order of ``specs``."""
+    results: dict[int, CheckResult] = dict(iter_checks(specs, max_workers, per_host))
+    return [results[i] for i in range(len(results))]

@@ -46,3 +46,12 @@ def customer_checks(customer) -> list[Check]:
 
 def check_history(check: Check, limit: int = 50) -> list[CheckRun]:
     return list(check.runs.all()[:limit])
+
+
+def runs_since(checks, since) -> dict[int, CheckRun]:
+    """The newest run of each check at or after ``since`` (one query)."""
+    runs: dict[int, CheckRun] = {}
+    qs = CheckRun.objects.filter(check_ref__in=[c.pk for c in checks], at__gte=since)
+    for run in qs.order_by("-at", "-id"):
+        runs.setdefault(run.check_ref_id, run)
+    return runs

@@ -1,10 +1,15 @@
 """Running function checks against vault entries and keeping their state.
 
 Passwords are decrypted in the calling thread and handed to the probes as Secrets; the probes
-scrub them from every message. Many checks run concurrently (:func:`probes.run_checks`, one
-thread each), every one bounded by its own timeout, so a batch against a host that never
-answers takes about one timeout. The database is only touched before and after, in the
-calling thread.
+scrub them from every message. Many checks run concurrently (:func:`probes.iter_checks`, one
+thread each, at most ``CHECKS_PER_HOST`` per server address), every one bounded by its own
+timeout, so a batch against hosts that never answer takes about one timeout. The database is
+only touched in the calling thread: before, and as each result arrives.
+
+Checks connect only to public addresses unless ``CHECKS_ALLOWED_NETWORKS`` allows an internal
+one (see :mod:`.targets`). Every manual run (button, "run all", ``run_checks``) is audited as
+``check.run``; a run from the web is only requested here and done by the task worker, since
+a check may take its whole timeout, longer than a web request may.
 
 State changes (ok → failing, failing → ok) mail the Admin-role users once; repeated failures
 don't. The first result of a new check sets the baseline without a mail.
@@ -31,7 +36,8 @@ from hostkontor.vault.crypto import VaultError
 from hostkontor.vault.services import entry_secret
 
 from .models import KIND_FOR_SERVICE, Check, CheckRun, probe_tls
-from .probes import DEFAULT_PORTS, CheckResult, CheckSpec, run_check, run_checks
+from .probes import DEFAULT_PER_HOST, DEFAULT_PORTS, CheckResult, CheckSpec, iter_checks, run_check
+from .targets import parse_networks
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +70,17 @@ def ca_file() -> str | None:
     )
 
 
+def allowed_networks() -> tuple:
+    """Internal networks checks may connect to (``settings.CHECKS_ALLOWED_NETWORKS``, env
+    ``HOSTKONTOR_CHECKS_ALLOWED_NETWORKS``: comma-separated addresses/CIDRs; default none)."""
+    return parse_networks(getattr(settings, "CHECKS_ALLOWED_NETWORKS", "") or "")
+
+
+def per_host() -> int:
+    """Checks at once against one server address (``CHECKS_PER_HOST``, default 4)."""
+    return int(getattr(settings, "CHECKS_PER_HOST", DEFAULT_PER_HOST) or DEFAULT_PER_HOST)
+
+
 def checkable(entry) -> bool:
     kind = KIND_FOR_SERVICE.get(entry.service_type)
     return (
@@ -94,6 +111,7 @@ def check_spec(check: Check) -> CheckSpec:
         verify_tls=check.verify_tls,
         ca_file=ca_file() if tls != "none" else None,
         min_cert_days=check.min_cert_days if tls != "none" else None,
+        allowed_networks=allowed_networks(),
     )
 
 
@@ -249,31 +267,65 @@ def _config_failure(error: Exception) -> CheckResult:
     return CheckResult(ok=False, category=CONFIG_ERROR, message=text[:600], latency_ms=0)
 
 
-def checks_run(checks: Iterable[Check], *, max_workers: int | None = None) -> list[CheckRun]:
-    """Run the given checks now, concurrently; results in the order given."""
+def _audit_runs(*, actor, checks: list[Check], via: str, ip_address=None) -> None:
+    for check in checks:
+        audit_record(
+            actor=actor,
+            action="check.run",
+            obj=check,
+            customer_id=check.entry.customer_id,
+            changes={
+                "via": ["", via],
+                "target": ["", f"{check.entry.host}:{check.entry.effective_port}"],
+            },
+            ip_address=ip_address,
+        )
+
+
+def checks_run(
+    checks: Iterable[Check],
+    *,
+    max_workers: int | None = None,
+    actor=None,
+    via: str | None = None,
+    ip_address=None,
+) -> list[CheckRun]:
+    """Run the given checks now, concurrently, recording each result as it arrives; runs in
+    the order given. ``via`` ("cli", …) marks a manual run, audited first; the scheduled and
+    the worker's runs (audited when requested) pass none."""
     checks = list(checks)
-    specs, prepared, failures = [], [], {}
+    if via:
+        _audit_runs(actor=actor, checks=checks, via=via, ip_address=ip_address)
+    specs, prepared, runs = [], [], {}
     for check in checks:
         try:
             specs.append(check_spec(check))
             prepared.append(check)
         except (VaultError, ValueError) as error:
-            failures[check.pk] = _config_failure(error)
-    results = dict(
-        zip((c.pk for c in prepared), run_checks(specs, max_workers=max_workers), strict=True)
-    )
-    results.update(failures)
-    at = timezone.now()
-    return [_record(check, results[check.pk], at) for check in checks]
+            runs[check.pk] = _record(check, _config_failure(error), timezone.now())
+    for index, result in iter_checks(specs, max_workers=max_workers, per_host=per_host()):
+        runs[prepared[index].pk] = _record(prepared[index], result, timezone.now())
+    return [runs[check.pk] for check in checks]
 
 
-def check_run_now(*, actor, check: Check) -> CheckRun:
-    """One check, on demand (the button on the entry or the customer hub)."""
+def check_run_now(*, actor, check: Check, via: str = "direct", ip_address=None) -> CheckRun:
+    """One check, now, in this thread (audited)."""
+    _audit_runs(actor=actor, checks=[check], via=via, ip_address=ip_address)
     try:
         result = run_check(check_spec(check))
     except (VaultError, ValueError) as error:
         result = _config_failure(error)
     return _record(check, result, timezone.now())
+
+
+@transaction.atomic
+def checks_run_request(*, actor, checks: list[Check], via: str, ip_address=None):
+    """A manual run from the web ("run now", "run all now"): audited here, enqueued for the
+    task worker; the page polls for the results (the returned task result's id)."""
+    from .tasks import run_checks_now
+
+    _audit_runs(actor=actor, checks=checks, via=via, ip_address=ip_address)
+    return run_checks_now.enqueue([check.pk for check in checks])
 
 
 def _claim_due(now) -> list[Check]:

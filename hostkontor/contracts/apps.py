@@ -7,11 +7,16 @@ class ContractsConfig(AppConfig):
     verbose_name = _("Contracts")
 
     def ready(self) -> None:
+        from django.core import checks
+
         from hostkontor.accounts.roles import BILLING, SUPPORT, TECHNICIAN, extend_role
         from hostkontor.core.hub import register_customer_panel
         from hostkontor.core.navigation import register_nav
 
+        from .checks import item_approval_limit_check
         from .hub import contracts_panel
+
+        checks.register(item_approval_limit_check)
 
         register_nav(
             section="isp",
@@ -53,6 +58,8 @@ class ContractsConfig(AppConfig):
                 "contracts.change_pricechange",
                 "contracts.delete_pricechange",
                 "contracts.import_contracts",
+                # Credits and items above ITEM_APPROVAL_LIMIT (contracts/one_off_items.py).
+                "contracts.approve_large_item",
             },
         )
         extend_role(SUPPORT, view)

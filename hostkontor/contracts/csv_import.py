@@ -12,30 +12,30 @@ else ``anniversary`` alignment, quantity 1, no minimum term, open end. ``domains
 domain names separated by spaces; they become the contract's domains (missing ones are
 created for the contract's customer). Rows update the contract with the same ``reference``
 or create it; a type name that does not exist is created (category "other") and reported.
+
+The rows are checked and written in batches of ``BATCH`` (see ``csv_import_batch``), all in
+one transaction: any error saves nothing.
 """
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from hostkontor.customers.models import Customer
 from hostkontor.imports.csv_table import (
     MAX_REPORTED_ERRORS,
     ImportErrors,
+    max_lengths,
     read_csv_table,
     row_error,
+    too_long,
 )
 
+from . import csv_import_batch as batches
 from .models import Alignment, Category, Contract, ContractType, FeeUnit, Interval, Mode
-from .services import (
-    ContractData,
-    ContractValidationError,
-    contract_create,
-    contract_type_create,
-    contract_update_changes,
-)
+from .services import ContractData, contract_type_create
 
 COLUMNS = [
     "customer_number",
@@ -57,8 +57,7 @@ COLUMNS = [
     "domains",
 ]
 REQUIRED = ["customer_number", "reference", "type", "start"]
-# Service field name -> CSV column
-COLUMN_OF = {"contract_type": "type", "domain_names": "domains"}
+BATCH = 2000
 
 
 @dataclass
@@ -74,6 +73,15 @@ class _CellError(ValueError):
 
 
 def parse_date(text: str) -> date:
+    # the two usual spellings without strptime (a third of the parsing time of a row)
+    if len(text) == 10 and text[:4].isdigit() and text[5:7].isdigit() and text[8:].isdigit():
+        if text[4] == text[7] == "-":
+            with suppress(ValueError):
+                return date(int(text[:4]), int(text[5:7]), int(text[8:]))
+    elif len(text) == 10 and text[:2].isdigit() and text[3:5].isdigit() and text[6:].isdigit():
+        if text[2] == text[5] == ".":
+            with suppress(ValueError):
+                return date(int(text[6:]), int(text[3:5]), int(text[:2]))
     for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
         try:
             return datetime.strptime(text, pattern).date()
@@ -109,9 +117,11 @@ def parse_int(text: str) -> int:
 
 
 def _choice(enum):
+    values = frozenset(enum.values)  # enum.values builds a new list on every access
+
     def parse(text: str) -> str:
         value = text.strip().lower()
-        if value not in enum.values:
+        if value not in values:
             raise _CellError(f"{text!r} is not one of {', '.join(enum.values)}")
         return value
 
@@ -146,12 +156,17 @@ def _read_rows(data: bytes, filename: str) -> tuple[list[_Row], list]:
         data, filename, columns=COLUMNS, required_columns=REQUIRED, allow_unknown_columns=False
     )
     rows: list[_Row] = []
+    lengths = {**max_lengths(Contract), "type": max_lengths(ContractType)["name"]}
     for row in table:
         line, values = row.line, row.values
         parsed: dict = {}
         for name in REQUIRED:
             if not values.get(name):
                 errors.append(row_error(filename, line, name, "is required"))
+        for name in ("reference", "type", "description"):
+            message = too_long(values.get(name, ""), lengths[name])
+            if message:
+                errors.append(row_error(filename, line, name, message))
         for name, parse in PARSERS.items():
             if values.get(name):
                 try:
@@ -192,81 +207,88 @@ def _data(row: _Row, contract_type: ContractType) -> ContractData:
 def contracts_import(*, actor, data: bytes, filename: str) -> ImportResult:
     """Create or update every row, or (on any error) nothing."""
     rows, errors = _read_rows(data, filename)
-    numbers = {r.values["customer_number"] for r in rows}
-    customers = {c.number: c for c in Customer.objects.filter(number__in=numbers)}
-    types = {t.name.lower(): t for t in ContractType.objects.all()}
-    references = [r.values["reference"] for r in rows]
-    contracts = {
-        c.reference: c
-        for c in Contract.objects.filter(reference__in=references).select_related("customer")
-    }
-    result = ImportResult()
-    seen: dict[str, int] = {}
-    for row in rows:
-        if len(errors) >= MAX_REPORTED_ERRORS:
+    state = _State(
+        actor=actor,
+        filename=filename,
+        errors=errors,
+        bad_lines={e.location for e in errors},
+        types={t.name.lower(): t for t in ContractType.objects.all()},
+    )
+    for start in range(0, len(rows), BATCH):
+        if len(state.errors) >= MAX_REPORTED_ERRORS:
             break
-        line, reference = row.line, row.values["reference"]
-        row_errors = [e for e in errors if e.location == f"line {line}"]
-        if reference in seen:
-            errors.append(
-                row_error(
-                    filename,
-                    line,
-                    "reference",
-                    f"{reference} appears on line {seen[reference]} too",
-                )
-            )
-            continue
-        if reference:
-            seen[reference] = line
-        customer = customers.get(row.values["customer_number"])
-        if row.values["customer_number"] and customer is None:
-            errors.append(
-                row_error(
-                    filename,
-                    line,
-                    "customer_number",
-                    f"no customer {row.values['customer_number']}",
-                )
-            )
-            continue
-        contract = contracts.get(reference)
-        if contract is not None and customer is not None and contract.customer_id != customer.pk:
-            errors.append(
-                row_error(
-                    filename,
-                    line,
-                    "customer_number",
-                    f"contract {reference} belongs to customer {contract.customer.number}",
-                )
-            )
-            continue
-        if row_errors or customer is None:
-            continue
-        name = row.values["type"]
-        contract_type = types.get(name.lower())
-        if contract_type is None:
-            contract_type = contract_type_create(
-                actor=actor, data={"name": name, "category": Category.OTHER}
-            )
-            types[name.lower()] = contract_type
-            result.types_created.append(contract_type.name)
-        try:
-            if contract is None:
-                contract_create(actor=actor, customer=customer, data=_data(row, contract_type))
-                result.created += 1
-            else:
-                _contract, changes = contract_update_changes(
-                    actor=actor, contract=contract, data=_data(row, contract_type)
-                )
-                if changes:
-                    result.updated += 1
-                else:
-                    result.unchanged += 1
-        except ContractValidationError as error:
-            for name, message in error.errors.items():
-                errors.append(row_error(filename, line, COLUMN_OF.get(name, name), str(message)))
-    if errors:
-        errors.sort(key=lambda e: int(e.location.split()[-1]))
-        raise ImportErrors(errors[:MAX_REPORTED_ERRORS])
-    return result
+        _import_batch(state, rows[start : start + BATCH])
+    if state.errors:
+        state.errors.sort(key=lambda e: int(e.location.split()[-1]))
+        raise ImportErrors(state.errors[:MAX_REPORTED_ERRORS])
+    return state.result
+
+
+@dataclass
+class _State:
+    """What runs through all batches of one import."""
+
+    actor: object
+    filename: str
+    errors: list
+    bad_lines: set[str]  # lines with a cell error: their contract is not checked further
+    types: dict[str, ContractType]
+    seen: dict[str, int] = field(default_factory=dict)  # reference -> first line
+    result: ImportResult = field(default_factory=ImportResult)
+
+
+def _import_batch(state: _State, rows: list[_Row]) -> None:
+    loaded = batches.load(
+        rows,
+        [r.values["customer_number"] for r in rows],
+        [r.values["reference"] for r in rows],
+        {t.pk: t for t in state.types.values()},
+    )
+    pending = batches.Pending()
+    for row in rows:
+        if len(state.errors) >= MAX_REPORTED_ERRORS:
+            break
+        state.errors += _check(state, loaded, pending, row)
+    if state.errors:
+        return  # everything will be rolled back: write nothing more
+    batches.write(actor=state.actor, loaded=loaded, pending=pending)
+    state.result.created += len(pending.new)
+    state.result.updated += len(pending.changed)
+    state.result.unchanged += pending.unchanged
+
+
+def _check(state: _State, loaded: batches.Loaded, pending: batches.Pending, row: _Row) -> list:
+    """The row's errors (the same checks, in the same order, as one ``contract_create``)."""
+    filename, line, reference = state.filename, row.line, row.values["reference"]
+    number = row.values["customer_number"]
+    if reference in state.seen:
+        message = f"{reference} appears on line {state.seen[reference]} too"
+        return [row_error(filename, line, "reference", message)]
+    if reference:
+        state.seen[reference] = line
+    customer = loaded.customers.get(number)
+    if number and customer is None:
+        return [row_error(filename, line, "customer_number", f"no customer {number}")]
+    contract = loaded.contracts.get(reference)
+    if contract is not None and customer is not None and contract.customer_id != customer.pk:
+        message = f"contract {reference} belongs to customer {contract.customer.number}"
+        return [row_error(filename, line, "customer_number", message)]
+    if f"line {line}" in state.bad_lines or customer is None:
+        return []
+    name = row.values["type"]
+    contract_type = state.types.get(name.lower())
+    if contract_type is None:
+        contract_type = contract_type_create(
+            actor=state.actor, data={"name": name, "category": Category.OTHER}
+        )
+        state.types[name.lower()] = contract_type
+        state.result.types_created.append(contract_type.name)
+    return batches.check_row(
+        loaded=loaded,
+        pending=pending,
+        customer=customer,
+        contract=contract,
+        data=_data(row, contract_type),
+        line=line,
+        filename=filename,
+    )

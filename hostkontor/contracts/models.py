@@ -154,7 +154,10 @@ class Contract(models.Model):
             ),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="contract_quantity_positive"),
         ]
-        permissions = [("import_contracts", _("Can import contracts"))]
+        permissions = [
+            ("import_contracts", _("Can import contracts")),
+            ("approve_large_item", _("Can add negative or large one-off items")),
+        ]
 
     def __str__(self) -> str:
         return (

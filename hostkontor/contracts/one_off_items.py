@@ -2,12 +2,22 @@
 
 The model lives in the billing app (billing runs put the items on invoices); adding and
 removing them is done here, next to the contracts they may belong to.
+
+Items are money: the automatic billing run issues and mails them without a second look. So
+adding or deleting one needs the item permissions (Billing, Admin), and an item that credits
+the customer (negative price) or whose net exceeds ``settings.ITEM_APPROVAL_LIMIT`` needs
+``contracts.approve_large_item`` as well. Both are checked here, not only in the view, so
+every caller (web, import, API) meets them; ``actor=None`` is the operator on the command
+line, who is trusted like the other management commands.
 """
 
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from hostkontor.billing.models import InvoiceLine, OneOffItem
@@ -18,6 +28,41 @@ from .models import Contract
 from .services import MONEY_MAX, ContractValidationError, decimal_error
 
 ITEM_FIELDS = ["description", "service_date", "quantity", "unit_price", "tax_rate", "contract"]
+
+
+APPROVE_PERMISSION = "contracts.approve_large_item"
+
+
+def approval_limit() -> Decimal:
+    """The net amount above which an item needs approval (``HOSTKONTOR_ITEM_APPROVAL_LIMIT``)."""
+    try:
+        limit = Decimal(str(settings.ITEM_APPROVAL_LIMIT))
+    except InvalidOperation:
+        limit = Decimal("NaN")
+    if not limit.is_finite() or limit < 0:
+        raise ImproperlyConfigured(
+            f"HOSTKONTOR_ITEM_APPROVAL_LIMIT={settings.ITEM_APPROVAL_LIMIT!r} is not an amount"
+        )
+    return limit
+
+
+def _require(actor, permission: str) -> None:
+    if actor is not None and not actor.has_perm(permission):
+        raise PermissionDenied(_("You may not add or delete one-off items."))
+
+
+def _approval_error(actor, *, quantity: Decimal, unit_price: Decimal) -> str | None:
+    """Why the item needs approval the actor does not have, or None."""
+    if actor is None or actor.has_perm(APPROVE_PERMISSION):
+        return None
+    if unit_price < 0:
+        return _("Negative items (credits) need the approval permission of Billing.")
+    limit = approval_limit()
+    if quantity * unit_price > limit:
+        return _("Items above %(limit)s EUR net need the approval permission of Billing.") % {
+            "limit": number_format(limit, 2, use_l10n=True, force_grouping=True)
+        }
+    return None
 
 
 def _snapshot(item: OneOffItem) -> dict:
@@ -43,6 +88,7 @@ def one_off_item_add(
     tax_rate: Decimal,
     contract: Contract | None = None,
 ) -> OneOffItem:
+    _require(actor, "billing.add_oneoffitem")
     errors: dict[str, str] = {}
     description = (description or "").strip()
     if not description:
@@ -63,6 +109,10 @@ def one_off_item_add(
     message = decimal_error(tax_rate, places=2, maximum=Decimal("100"), minimum=Decimal("0"))
     if message:
         errors["tax_rate"] = message
+    if not errors:
+        message = _approval_error(actor, quantity=quantity, unit_price=unit_price)
+        if message:
+            errors["unit_price"] = message
     if contract is not None and contract.customer_id != customer.pk:
         errors["contract"] = _("the contract belongs to another customer")
     if errors:
@@ -90,6 +140,7 @@ def one_off_item_add(
 @transaction.atomic
 def one_off_item_delete(*, actor, item: OneOffItem) -> None:
     """Delete an item no invoice line refers to (billed items stay, for the record)."""
+    _require(actor, "billing.delete_oneoffitem")
     item = (
         OneOffItem.objects.select_for_update(of=("self",))
         .select_related("contract")

@@ -5,6 +5,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from hostkontor.core.models import AuditEvent
 from hostkontor.customers.services import CustomerData, customer_create
@@ -246,3 +248,129 @@ def test_the_command_exits_non_zero_on_errors(tmp_path, customers, capsys):
         Command().run_from_argv(["manage.py", "import_contracts", str(path)])
     assert exit_info.value.code == 1
     assert "leer.csv, line 1, field '(header)': the file is empty" in capsys.readouterr().err
+
+
+def test_too_long_cells_are_errors_naming_line_and_field(tmp_path, customers, server_type):
+    # given a row whose reference, type name and description exceed their database columns
+    text = HEADER + (f"K10001,{'R' * 65},{'T' * 121},{'d' * 100_000},2026-01-01,,,,,,,,,,,,\n")
+    # when imported
+    with pytest.raises(CommandError) as error:
+        run(tmp_path, text, name="lang.csv")
+    # then each is named with the limit read from the model; no contract and no type is stored
+    assert str(error.value) == (
+        "nothing imported:\n"
+        "lang.csv, line 2, field 'reference': is 65 characters long, at most 64 are allowed\n"
+        "lang.csv, line 2, field 'type': is 121 characters long, at most 120 are allowed\n"
+        "lang.csv, line 2, field 'description': is 100,000 characters long, "
+        "at most 300 are allowed"
+    )
+    assert (Contract.objects.count(), ContractType.objects.count()) == (0, 1)
+
+
+def test_a_column_named_twice_is_refused(tmp_path, customers, server_type):
+    text = HEADER.strip() + ",Start\n" + GOOD.splitlines()[1] + ",2003-01-20\n"
+    with pytest.raises(CommandError) as error:
+        run(tmp_path, text, name="doppelt.csv")
+    assert str(error.value) == (
+        "nothing imported:\ndoppelt.csv, line 1: column 'start' appears twice (columns 5 and 18)"
+    )
+    assert Contract.objects.count() == 0
+
+
+def _rows(count: int, *, description: str = "Paket") -> str:
+    return "".join(
+        f"K1000{1 + i % 2},BV-{i:05d},Domain Server Standard,{description} {i},2025-01-01,,,,,,,,,,,,"
+        f"{f'bulk-{i}.de' if i % 100 == 0 else ''}\n"
+        for i in range(count)
+    )
+
+
+def test_a_file_of_several_batches_writes_and_audits_like_the_services(
+    tmp_path, customers, server_type, monkeypatch
+):
+    # given small batches (the same code as 2,000 rows, with many batch boundaries), two
+    # stored contracts of the file (one it changes) and a domain of the first customer
+    monkeypatch.setattr("hostkontor.contracts.csv_import.BATCH", 7)
+    run(tmp_path, HEADER + _rows(40))
+    Domain.objects.filter(name="bulk-0.de").update(notes="kept")
+    before = AuditEvent.objects.count()
+    # and a file that changes one contract and adds 20, of which two name the same new
+    # domain of one customer (in different batches, spelled differently)
+    text = HEADER + _rows(60).replace("Paket 3,", "Paket drei,")
+    for i, names in ((44, "extra.de shared.de"), (58, "Shared.DE")):
+        row = f"BV-{i:05d},Domain Server Standard,Paket {i},2025-01-01,,,,,,,,,,,,"
+        text = text.replace(row + "\n", row + names + "\n")
+    # when imported
+    with CaptureQueriesContext(connection) as queries:
+        output = run(tmp_path, text)
+    # then the counts are right
+    assert output == "vertraege.csv: 20 created, 1 updated, 39 unchanged\n"
+    assert len(queries) < 15 * 9  # per batch: a fixed number, not one per row
+    # every new contract has its event, the changed one its field diff
+    events = AuditEvent.objects.order_by("id")[before:]
+    assert sorted((e.action, e.object_repr) for e in events if e.action != "contract.created") == [
+        ("contract.domain_added", "BV-00044 Domain Server Standard"),
+        ("contract.domain_added", "BV-00044 Domain Server Standard"),
+        ("contract.updated", "BV-00003 Domain Server Standard"),
+        ("domain.created", "extra.de"),
+        ("domain.created", "shared.de"),
+    ]
+    assert [e.changes for e in events if e.action == "contract.updated"] == [
+        {"description": ["Paket 3", "Paket drei"]}
+    ]
+    created = [e for e in events if e.action == "contract.created"]
+    assert len(created) == 20
+    new = Contract.objects.get(reference="BV-00058")
+    event = next(e for e in created if e.object_id == str(new.pk))
+    assert (event.customer_id, event.actor_name, event.changes["domains"]) == (
+        customers[0].pk,
+        "system",
+        ["", "shared.de"],
+    )
+    # the shared domain exists once, belongs to the customer from the contract's start and
+    # is linked to both contracts; the stored domain kept its data
+    shared = Domain.objects.get(name="shared.de")
+    assert sorted(shared.contracts.values_list("reference", flat=True)) == ["BV-00044", "BV-00058"]
+    assert list(shared.ownerships.values_list("customer__number", "valid_from", "valid_to")) == [
+        ("K10001", date(2025, 1, 1), None)
+    ]
+    assert (shared.name_ascii, shared.tld, Domain.objects.get(name="bulk-0.de").notes) == (
+        "shared.de",
+        "de",
+        "kept",
+    )
+
+
+def test_a_domain_named_for_two_customers_in_one_file_is_an_error(tmp_path, customers, server_type):
+    text = HEADER + (
+        "K10001,A-1,Domain Server Standard,,2025-01-01,,,,,,,,,,,,neu.de\n"
+        "K10002,A-2,Domain Server Standard,,2025-01-01,,,,,,,,,,,,neu.de\n"
+    )
+    with pytest.raises(CommandError) as error:
+        run(tmp_path, text, name="d.csv")
+    assert str(error.value) == (
+        "nothing imported:\nd.csv, line 3, field 'domains': neu.de belongs to customer K10001"
+    )
+    assert (Contract.objects.count(), Domain.objects.count()) == (0, 0)
+
+
+def test_an_error_on_the_last_line_of_a_large_file_saves_nothing(tmp_path, customers, server_type):
+    # given 2,500 good rows (a first batch of 2,000 is written before the last line is read),
+    # a new type and new domains, and a date that does not exist on the last line
+    text = HEADER + _rows(2500).replace("Domain Server Standard,Paket 7,", "Neu,Paket 7,")
+    text += "K10001,LETZT,Domain Server Standard,,31.02.2025,,,,,,,,,,,,\n"
+    events = AuditEvent.objects.count()
+    # when imported
+    with pytest.raises(CommandError) as error:
+        run(tmp_path, text, name="gross.csv")
+    # then the error names the last line and nothing is stored: no contract, domain, type, event
+    assert str(error.value) == (
+        "nothing imported:\ngross.csv, line 2502, field 'start': '31.02.2025' is not a date "
+        "(YYYY-MM-DD or DD.MM.YYYY)"
+    )
+    assert (
+        Contract.objects.count(),
+        Domain.objects.count(),
+        ContractType.objects.count(),
+        AuditEvent.objects.count(),
+    ) == (0, 0, 1, events)

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -25,7 +26,12 @@ from .forms import (
     type_defaults,
 )
 from .models import Category, Contract, ContractType
-from .one_off_items import one_off_item_add, one_off_item_delete
+from .one_off_items import (
+    APPROVE_PERMISSION,
+    approval_limit,
+    one_off_item_add,
+    one_off_item_delete,
+)
 
 
 def optional_url(name: str, *args) -> str | None:
@@ -314,6 +320,10 @@ def customer_items(request, pk: int):
         customer=customer,
         initial={"service_date": timezone.localdate()},
     )
+    if not request.user.has_perm(APPROVE_PERMISSION):
+        form.fields["unit_price"].help_text = _(
+            "Credits and items above %(limit)s EUR net need Billing's approval."
+        ) % {"limit": number_format(approval_limit(), 2, use_l10n=True, force_grouping=True)}
     if request.method == "POST":
         if not request.user.has_perm("billing.add_oneoffitem"):
             raise PermissionDenied

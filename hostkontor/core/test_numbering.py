@@ -3,10 +3,13 @@ from datetime import date
 import pytest
 from django.db import transaction
 
+from .models import NumberSequence
 from .numbering import (
     NumberPatternError,
     format_number,
     number_allocate,
+    pattern_change_check,
+    patterns_distinct_check,
     period_key,
     validate_pattern,
 )
@@ -31,6 +34,104 @@ def test_period_key_follows_the_smallest_date_token():
 def test_invalid_patterns_are_rejected(pattern):
     with pytest.raises(NumberPatternError):
         validate_pattern(pattern)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        (
+            "RE-{MM}-{0000}",
+            "Das Nummernschema RE-{MM}-{0000} enthält {MM} ohne {YYYY} oder {YY}: seine "
+            "Nummern würden sich jedes Jahr wiederholen.",
+        ),
+        (
+            "RE-2026-{0000}",
+            "Das Nummernschema RE-2026-{0000} enthält die Jahreszahl 2026 als festen Text: "
+            "verwenden Sie {YYYY}, damit die Nummern dem Jahr folgen.",
+        ),
+        (
+            "R1999{MM}{YY}{000}",
+            "Das Nummernschema R1999{MM}{YY}{000} enthält die Jahreszahl 1999 als festen Text: "
+            "verwenden Sie {YYYY}, damit die Nummern dem Jahr folgen.",
+        ),
+    ],
+)
+def test_patterns_that_repeat_numbers_are_rejected(pattern, message):
+    # given a pattern whose numbers would come again (month without year, a fixed year)
+    # when it is validated
+    with pytest.raises(NumberPatternError) as error:
+        validate_pattern(pattern)
+    # then the message names the pattern and the fix
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize("pattern", ["RE-{YYYY}{MM}-{0000}", "G{YY}{MM}-{000}", "K-12026-{000}"])
+def test_patterns_with_the_year_or_a_longer_number_are_accepted(pattern):
+    validate_pattern(pattern)
+
+
+def _issue(pattern: str, on: date, count: int, range_code: str = "invoice") -> list[str]:
+    with transaction.atomic():
+        return [
+            number_allocate(range_code=range_code, pattern=pattern, on=on) for _ in range(count)
+        ]
+
+
+@pytest.mark.django_db
+def test_a_pattern_change_that_would_issue_a_number_again_is_refused():
+    # given numbers up to 1,001 issued under a yearly pattern in 2026
+    NumberSequence.objects.create(range_code="invoice", period_key="2026", next_value=1002)
+    issued = [f"RE2026{n:05d}" for n in range(1, 1002)]
+    # when the pattern is to count per month: RE2026 01001 reads as RE2026 01 001
+    with pytest.raises(NumberPatternError) as error:
+        pattern_change_check(
+            range_code="invoice", old="RE{YYYY}{00000}", new="RE{YYYY}{MM}{000}", issued=issued
+        )
+    # then it is refused naming the number that would come again
+    assert str(error.value) == (
+        "Das Nummernschema RE{YYYY}{MM}{000} würde die schon vergebene Nummer RE202601001 noch "
+        "einmal vergeben. Ändern Sie einen festen Teil des Schemas (z. B. das Präfix) oder die "
+        "Breite des Zählers."
+    )
+    # and a monthly pattern of another shape is fine
+    pattern_change_check(
+        range_code="invoice", old="RE{YYYY}{00000}", new="RE{YYYY}{MM}-{000}", issued=issued
+    )
+
+
+@pytest.mark.django_db
+def test_a_number_issued_under_a_fixed_year_blocks_the_switch_to_the_year_token():
+    # given numbers of the old literal-year pattern (stored before patterns were checked)
+    NumberSequence.objects.create(range_code="invoice", period_key="", next_value=151)
+    issued = [f"RE-2026-{n:04d}" for n in range(1, 151)]
+    # when the pattern changes to the same shape with {YYYY} (a new counter for 2026)
+    with pytest.raises(NumberPatternError, match="RE-2026-0001 noch einmal"):
+        pattern_change_check(
+            range_code="invoice", old="RE-2026-{0000}", new="RE-{YYYY}-{0000}", issued=issued
+        )
+    # then a wider counter or another prefix cannot meet them and is allowed
+    for safe in ["RE-{YYYY}-{00000}", "R-{YYYY}-{0000}"]:
+        pattern_change_check(range_code="invoice", old="RE-2026-{0000}", new=safe, issued=issued)
+
+
+@pytest.mark.django_db
+def test_changes_that_keep_counting_past_the_issued_numbers_are_allowed():
+    # given numbers issued this year under the default pattern
+    issued = _issue("RE-{YYYY}-{00000}", date(2026, 3, 1), 3)
+    # when the prefix changes, or the pattern is kept, or changed back later
+    for new in ["R-{YYYY}-{00000}", "RE-{YYYY}-{00000}", "RE{YYYY}-{00000}"]:
+        pattern_change_check(range_code="invoice", old="R-{YYYY}-{00000}", new=new, issued=issued)
+    # then nothing is refused: the year's counter is at 4 and only moves up
+    assert _issue("RE-{YYYY}-{00000}", date(2026, 3, 2), 1) == ["RE-2026-00004"]
+
+
+def test_ranges_sharing_a_table_need_distinct_patterns():
+    patterns_distinct_check("RE-{YYYY}-{00000}", "GS-{YYYY}-{00000}")
+    with pytest.raises(NumberPatternError, match="könnten dieselbe Nummer ergeben"):
+        patterns_distinct_check("RE-{YYYY}-{00000}", "RE-{YYYY}-{00000}")
+    with pytest.raises(NumberPatternError):
+        # 2026 + 00001 reads as 20260 + 0001 … one text, two ranges
+        patterns_distinct_check("{YYYY}{00000}", "{00000}{YYYY}")
 
 
 @pytest.mark.django_db

@@ -7,7 +7,14 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
+        from django.core import checks
+
+        from hostkontor.accounts.roles import BILLING, extend_role
         from hostkontor.core.navigation import register_nav
+
+        from .checks import customer_number_pattern_check
+
+        checks.register(customer_number_pattern_check)
 
         register_nav(
             section="search",
@@ -16,3 +23,5 @@ class CustomersConfig(AppConfig):
             permission="customers.view_customer",
             order=10,
         )
+        # Country and VAT id decide the tax treatment: Billing's decision (customers/services.py).
+        extend_role(BILLING, {"customers.change_tax_details"})

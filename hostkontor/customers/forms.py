@@ -7,8 +7,12 @@ from django_countries.fields import LazyTypedChoiceField
 from hostkontor.core.forms import StyledFormMixin
 
 from .models import ContactPerson
-from .services import CustomerData
+from .services import TAX_FIELDS, CustomerData, tax_details_denied
 from .tax import TaxTreatment
+
+
+def _compact(value) -> str:
+    return "".join(ch for ch in str(value or "").upper() if ch.isalnum())
 
 
 class CustomerForm(StyledFormMixin, forms.Form):
@@ -29,6 +33,25 @@ class CustomerForm(StyledFormMixin, forms.Form):
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, can_change_tax: bool = True, **kwargs):
+        """Without the tax permission, country and VAT id are shown but not editable."""
+        super().__init__(*args, **kwargs)
+        if not can_change_tax:
+            for name in TAX_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Only Billing may change this (tax treatment).")
+
+    def clean(self):
+        """A disabled field ignores what is posted; say so instead of dropping it silently."""
+        cleaned = super().clean()
+        for name in TAX_FIELDS:
+            field = self.fields[name]
+            if field.disabled and name in self.data:
+                current = self.get_initial_for_field(field, name)
+                if _compact(self.data[name]) != _compact(current):
+                    self.add_error(name, tax_details_denied())
+        return cleaned
 
     def to_data(self) -> CustomerData:
         return CustomerData(**self.cleaned_data)

@@ -39,7 +39,10 @@ class Customer(models.Model):
         ordering = ["number"]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
-        permissions = [("import_customers", _("Can import customers"))]
+        permissions = [
+            ("import_customers", _("Can import customers")),
+            ("change_tax_details", _("Can change country and VAT id (tax treatment)")),
+        ]
         indexes = [
             models.Index(Lower("company"), name="customer_company_lower"),
             models.Index(fields=["city"]),

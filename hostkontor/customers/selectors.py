@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 
+from hostkontor.core.audit import history_redact, history_visibility
 from hostkontor.core.models import AuditEvent
 
 from .models import Customer
@@ -68,9 +69,11 @@ def customer_countries() -> list[str]:
     return list(Customer.objects.order_by().values_list("country", flat=True).distinct())
 
 
-def customer_hub(pk: int) -> tuple[Customer, list, list]:
-    """The customer with contacts and the last history events (three queries)."""
+def customer_hub(pk: int, user) -> tuple[Customer, list, list]:
+    """The customer with contacts and the last history events ``user`` may read (three
+    queries): events of apps the user may not see are filtered out in the query."""
     customer = Customer.objects.get(pk=pk)
     contacts = list(customer.contacts.all())
-    history = list(AuditEvent.objects.filter(customer_id=customer.pk)[:30])
+    events = AuditEvent.objects.filter(history_visibility(user), customer_id=customer.pk)
+    history = history_redact(events[:30])
     return customer, contacts, history

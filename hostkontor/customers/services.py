@@ -1,6 +1,13 @@
-"""Writing customers and their contacts. Every change is audited with its field diff."""
+"""Writing customers and their contacts. Every change is audited with its field diff.
 
-from dataclasses import asdict, dataclass, fields
+Country and VAT id decide the tax treatment (a valid EU VAT id abroad means reverse charge,
+0 %), so changing them is a tax decision: it needs ``customers.change_tax_details`` (Billing,
+Admin). The services check the actor themselves, whoever calls them; ``actor=None`` is the
+operator on the command line. The ``customer.*`` audit event records who changed them, with
+country, VAT id and tax treatment before and after.
+"""
+
+from dataclasses import dataclass, fields
 from datetime import date
 
 from django.conf import settings
@@ -48,7 +55,7 @@ def customer_data_clean(data: CustomerData) -> tuple[CustomerData, dict[str, str
     if not data.company:
         errors["company"] = _("is required")
     data.country = (data.country or "").strip().upper()
-    if data.country not in dict(countries):
+    if data.country not in countries:  # membership, not dict(): 30x faster for imports
         errors["country"] = _("%(value)r is not an ISO 3166 country code") % {"value": data.country}
     data.email = (data.email or "").strip()
     if data.email:
@@ -78,9 +85,31 @@ class CustomerValidationError(ValueError):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
+TAX_PERMISSION = "customers.change_tax_details"
+TAX_FIELDS = ("country", "vat_id")
+
+
+def tax_details_denied() -> str:
+    return _("Only Billing may change the country or VAT id (they decide the tax treatment).")
+
+
+def tax_details_errors(actor, *, before: dict[str, str], data: CustomerData) -> dict[str, str]:
+    """``{field: message}`` for each tax field the actor changes without the permission."""
+    if actor is None or actor.has_perm(TAX_PERMISSION):
+        return {}
+    return {
+        name: tax_details_denied() for name in TAX_FIELDS if getattr(data, name) != before[name]
+    }
+
+
+def default_tax_details() -> dict[str, str]:
+    """What a new customer gets without the tax permission: domestic, no VAT id."""
+    return {"country": settings.SELLER_COUNTRY, "vat_id": ""}
+
+
 def _apply(customer: Customer, data: CustomerData) -> None:
-    for name, value in asdict(data).items():
-        setattr(customer, name, value)
+    for field in fields(data):  # not asdict(), which deep-copies: slow for 20,000 imported rows
+        setattr(customer, field.name, getattr(data, field.name))
     customer.tax_treatment = derive_tax_treatment(
         country=data.country, vat_id=data.vat_id, seller_country=settings.SELLER_COUNTRY
     )
@@ -106,6 +135,8 @@ def customer_create(
     data, errors = customer_data_clean(data)
     if number and Customer.objects.filter(number=number).exists():
         errors["number"] = _("customer number %(number)s exists") % {"number": number}
+    if not errors:
+        errors = tax_details_errors(actor, before=default_tax_details(), data=data)
     if errors:
         raise CustomerValidationError(errors)
     customer = Customer(number=number or customer_number_next(on=date.today()))
@@ -128,6 +159,10 @@ def customer_update(*, actor, customer: Customer, data: CustomerData, ip_address
     if errors:
         raise CustomerValidationError(errors)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    current = {"country": customer.country.code, "vat_id": customer.vat_id}
+    errors = tax_details_errors(actor, before=current, data=data)
+    if errors:
+        raise CustomerValidationError(errors)
     before = snapshot(customer, CUSTOMER_FIELDS)
     _apply(customer, data)
     changes = diff_fields(before, snapshot(customer, CUSTOMER_FIELDS))

@@ -48,7 +48,7 @@ def test_login_create_customer_filter_and_switch_language(page, admin_user):
     page.get_by_placeholder("Nummer, Firma, Ort, E-Mail, Ansprechpartner…").fill("Melle")
     # then only the matching customer remains (htmx swapped the table)
     page.wait_for_function(
-        "document.querySelector('[data-testid=customer-count]').innerText === '1 Firma'"
+        "() => document.querySelector('[data-testid=customer-count]').innerText === '1 Firma'"
     )
     assert "Melle Metall GmbH" in page.get_by_test_id("customer-table").inner_text()
     assert "q=Melle" in page.url

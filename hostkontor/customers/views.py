@@ -44,7 +44,7 @@ def customer_list(request):
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_detail(request, pk: int):
     try:
-        customer, contacts, history = selectors.customer_hub(pk)
+        customer, contacts, history = selectors.customer_hub(pk, request.user)
     except Customer.DoesNotExist:
         raise Http404(_("No such customer.")) from None
     return render(
@@ -62,7 +62,9 @@ def customer_detail(request, pk: int):
 @permission_required("customers.add_customer", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def customer_create(request):
-    form = CustomerForm(request.POST or None)
+    can_change_tax = request.user.has_perm(services.TAX_PERMISSION)
+    initial = {} if can_change_tax else services.default_tax_details()
+    form = CustomerForm(request.POST or None, initial=initial, can_change_tax=can_change_tax)
     if request.method == "POST" and form.is_valid():
         try:
             customer = services.customer_create(
@@ -84,7 +86,11 @@ def customer_edit(request, pk: int):
     customer = get_object_or_404(Customer, pk=pk)
     initial = {name: getattr(customer, name) for name in CustomerForm.base_fields}
     initial["country"] = customer.country.code
-    form = CustomerForm(request.POST or None, initial=initial)
+    form = CustomerForm(
+        request.POST or None,
+        initial=initial,
+        can_change_tax=request.user.has_perm(services.TAX_PERMISSION),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.customer_update(

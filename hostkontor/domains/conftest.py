@@ -39,3 +39,18 @@ def demo(db):
 
 def sample_bytes(fmt: str) -> bytes:
     return (SAMPLES_DIR / SAMPLES[fmt]).read_bytes()
+
+
+def import_in_the_web(client, data: dict):
+    """Upload a registrar list, let the worker reconcile it, open the upload's page: a
+    redirect to the import when it succeeded, the page with the error when it failed (an
+    upload refused by the form comes back as it is)."""
+    from django.urls import reverse
+
+    from hostkontor.testing.tasks import run_queued_tasks
+
+    posted = client.post(reverse("domains:imports"), data)
+    if posted.status_code != 302:
+        return posted
+    run_queued_tasks()
+    return client.get(posted["Location"])

@@ -163,6 +163,14 @@ class ImportForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
             ("safe", _("safe differences (expiry dates)")),
         ],
     )
+    allow_empty = forms.BooleanField(
+        label=_("The list is really empty"),
+        required=False,
+        help_text=_(
+            "Only for a registrar where nothing is held any more: every domain of this "
+            "registrar is then marked as missing at the registrar."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

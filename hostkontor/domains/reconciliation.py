@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from hostkontor.contracts.models import Contract
 from hostkontor.core.audit import audit_record
 from hostkontor.customers.models import Customer
+from hostkontor.imports.errors import ImportFormatError
 from hostkontor.imports.mapping import Mapping, dump_mapping
 from hostkontor.vault.crypto import VaultError, aad_for
 from hostkontor.vault.keys import ensure_embedded_key, get_keyring
@@ -74,6 +75,21 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 }
 APPLY_MODES = ("none", "safe")
 CHUNK = 500
+
+
+class EmptyRegistrarFile(ImportFormatError):
+    """The file holds no domain records. Taken as it is, it would mark every domain of the
+    registrar "missing at registrar" -- usually a failed export, so it needs a confirmation."""
+
+    def __init__(self, filename: str):
+        super().__init__(
+            filename,
+            None,
+            None,
+            "the file contains no domain records; importing it would mark every domain of "
+            "this registrar as missing at the registrar (confirm an empty list with "
+            "--allow-empty or the checkbox of the upload form)",
+        )
 
 
 class ReconciliationError(ValueError):
@@ -254,9 +270,11 @@ def registrar_import(
     mapping_obj: RegistrarMapping | None = None,
     apply: str | None = None,
     today: date | None = None,
+    allow_empty: bool = False,
 ) -> RegistrarImport:
     """Import one registrar list (see the module doc). ``apply``: "none", "safe" or None
-    (the registrar's setting)."""
+    (the registrar's setting). A file without records raises ``EmptyRegistrarFile`` unless
+    ``allow_empty``."""
     key = registrar_key(registrar)
     if not key:
         raise ValueError("the registrar name is required")
@@ -268,6 +286,8 @@ def registrar_import(
         mapping = mapping_load(mapping_obj.toml)
     today = today or timezone.localdate()
     records = parse_registrar_data(data=data, filename=filename, format=format, mapping=mapping)
+    if not records and not allow_empty:
+        raise EmptyRegistrarFile(filename)
     sha256 = hashlib.sha256(data).hexdigest()
     sealed = seal_file(data, sha256)
     with transaction.atomic():

@@ -20,7 +20,15 @@ from hostkontor.contracts.selectors import ContractRow, contract_rows
 from hostkontor.core.models import AuditEvent
 from hostkontor.customers.models import Customer
 
-from .models import Domain, DomainOwnership, Registrar, RegistrarImport, RegistrarMapping, TldPrice
+from .models import (
+    Domain,
+    DomainOwnership,
+    Registrar,
+    RegistrarImport,
+    RegistrarMapping,
+    RegistrarUpload,
+    TldPrice,
+)
 from .reconciliation import ACTIONS, KINDS
 
 PER_PAGE = 50
@@ -288,6 +296,15 @@ def import_page(page, registrar: str = "", per_page: int = PER_PAGE):
     if registrar:
         qs = qs.filter(registrar=registrar)
     return Paginator(qs.order_by("-created_at", "-id"), per_page).get_page(page)
+
+
+def open_uploads(limit: int = 5) -> list[RegistrarUpload]:
+    """The newest uploads not (yet) imported: waiting, running or failed. One query."""
+    return list(
+        RegistrarUpload.objects.exclude(status=RegistrarUpload.Status.DONE)
+        .select_related("created_by")
+        .order_by("-created_at", "-id")[:limit]
+    )
 
 
 @dataclass

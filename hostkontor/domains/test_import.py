@@ -481,6 +481,56 @@ def test_command_text_output_lists_the_differences(demo):
     assert "  müller.de  ours=transfer_in, registrar=active\n" in text
 
 
+def joker_without_records() -> bytes:
+    """Joker's answer with its headers but no domain line (what a failed export looks like)."""
+    return sample_bytes("joker").split(b"\n\n", 1)[0] + b"\n\n"
+
+
+def test_command_rejects_a_file_without_records_naming_the_file(demo, tmp_path):
+    # given a joker list with no records at all
+    empty_file = tmp_path / "joker-empty.txt"
+    empty_file.write_bytes(joker_without_records())
+    before, flags = db_counts(), list(Domain.objects.exclude(issues="").values_list("name"))
+    # when it is imported without --allow-empty
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_registrar", str(empty_file), registrar="joker", format="joker")
+    # then it is refused with the file named, and nothing is stored or flagged
+    assert str(excinfo.value) == (
+        f"{empty_file}: the file contains no domain records; importing it would mark every "
+        "domain of this registrar as missing at the registrar (confirm an empty list with "
+        "--allow-empty or the checkbox of the upload form)"
+    )
+    assert db_counts() == before
+    assert list(Domain.objects.exclude(issues="").values_list("name")) == flags
+
+
+def test_command_with_allow_empty_marks_every_domain_of_the_registrar_missing(demo, tmp_path):
+    # given the same empty joker list
+    empty_file = tmp_path / "joker-empty.txt"
+    empty_file.write_bytes(joker_without_records())
+    joker_domains = list(
+        Domain.objects.filter(registrar="joker", status="active")
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    # when it is imported with --allow-empty
+    out = StringIO()
+    call_command(
+        "import_registrar",
+        str(empty_file),
+        registrar="joker",
+        format="joker",
+        allow_empty=True,
+        format_out="json",
+        stdout=out,
+    )
+    # then every active joker domain is reported missing at the registrar
+    result = json.loads(out.getvalue())
+    assert result["records"] == 0
+    assert [item["domain"] for item in result["missing_at_registrar"]] == joker_domains
+    assert len(joker_domains) == 5
+
+
 # Fuzzing: all-or-nothing ---------------------------------------------------------------------
 
 FUZZ = settings(

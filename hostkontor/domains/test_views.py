@@ -17,9 +17,16 @@ from hostkontor.imports.mapping import load_mapping
 from hostkontor.testing.factories import make_customer
 from hostkontor.testing.users import make_user
 
-from .conftest import SAMPLES, sample_bytes
+from .conftest import SAMPLES, import_in_the_web, sample_bytes
 from .mappings import mapping_import
-from .models import Domain, Registrar, RegistrarImport, RegistrarMapping, TldPrice
+from .models import (
+    Domain,
+    Registrar,
+    RegistrarImport,
+    RegistrarMapping,
+    RegistrarUpload,
+    TldPrice,
+)
 from .reconciliation import registrar_import
 from .services import DomainData, domain_auth_code, domain_create, domain_move
 from .test_import import EXPECTED, empty
@@ -122,8 +129,8 @@ def test_pages_run_a_fixed_number_of_queries_whatever_the_row_count(admin_client
 
 def test_import_detail_runs_a_fixed_number_of_queries(admin_client, demo):
     imp_small = RegistrarImport.objects.get(
-        pk=admin_client.post(
-            reverse("domains:imports"),
+        pk=import_in_the_web(
+            admin_client,
             {
                 "registrar": "gandi",
                 "format": "gandi",
@@ -134,8 +141,8 @@ def test_import_detail_runs_a_fixed_number_of_queries(admin_client, demo):
         .rsplit("/", 1)[1]
     )
     imp_big = RegistrarImport.objects.get(
-        pk=admin_client.post(
-            reverse("domains:imports"),
+        pk=import_in_the_web(
+            admin_client,
             {
                 "registrar": "joker",
                 "format": "joker",
@@ -192,9 +199,8 @@ def test_the_settings_lists_run_a_fixed_number_of_queries_whatever_the_row_count
 
 
 def test_the_list_filters(admin_client, demo):
-    registrar_import_url = reverse("domains:imports")
-    admin_client.post(
-        registrar_import_url,
+    import_in_the_web(
+        admin_client,
         {
             "registrar": "joker",
             "format": "joker",
@@ -343,8 +349,8 @@ def test_price_list_page_adds_prices(admin_client):
 
 @pytest.mark.parametrize("fmt", list(SAMPLES))
 def test_every_sample_imported_in_the_ui_shows_its_reconciliation(admin_client, demo, fmt):
-    response = admin_client.post(
-        reverse("domains:imports"),
+    response = import_in_the_web(
+        admin_client,
         {
             "registrar": fmt,
             "format": fmt,
@@ -378,8 +384,8 @@ def test_every_sample_imported_in_the_ui_shows_its_reconciliation(admin_client, 
 
 def test_a_faulty_upload_shows_the_location_and_stores_nothing(admin_client, demo):
     data = sample_bytes("joker").replace(b"2025-01-09", b"2025-01-32")
-    response = admin_client.post(
-        reverse("domains:imports"),
+    response = import_in_the_web(
+        admin_client,
         {"registrar": "joker", "format": "joker", "file": SimpleUploadedFile("joker.txt", data)},
     )
     assert response.status_code == 200
@@ -391,8 +397,8 @@ def test_a_faulty_upload_shows_the_location_and_stores_nothing(admin_client, dem
 
 
 def test_row_actions_in_the_ui(admin_client, demo):
-    admin_client.post(
-        reverse("domains:imports"),
+    import_in_the_web(
+        admin_client,
         {
             "registrar": "joker",
             "format": "joker",
@@ -462,8 +468,8 @@ def test_a_mapping_made_in_the_ui_imports_a_semicolon_csv_with_german_dates(admi
     mapping = RegistrarMapping.objects.get()
     assert (mapping.name, mapping.kind) == ("Regfish CSV", "csv")
     # when a file of that registrar is imported with it
-    response = admin_client.post(
-        reverse("domains:imports"),
+    response = import_in_the_web(
+        admin_client,
         {
             "registrar": "regfish",
             "mapping": mapping.pk,
@@ -540,7 +546,11 @@ def test_roles(client, demo):
             {**upload, "file": SimpleUploadedFile("j.txt", sample_bytes("joker"))},
         )
         assert response.status_code == (302 if can_edit else 403)
-    assert RegistrarImport.objects.count() == 1
+    # only Billing's upload was queued (the worker reconciles it)
+    assert list(RegistrarUpload.objects.values_list("created_by__username", "status")) == [
+        ("billing", "queued")
+    ]
+    assert RegistrarImport.objects.count() == 0
 
 
 def test_the_hub_panel_and_the_navigation(admin_client, demo):
@@ -553,8 +563,8 @@ def test_the_hub_panel_and_the_navigation(admin_client, demo):
 
 
 def test_the_other_pages_render(admin_client, demo):
-    admin_client.post(
-        reverse("domains:imports"),
+    import_in_the_web(
+        admin_client,
         {
             "registrar": "joker",
             "format": "joker",

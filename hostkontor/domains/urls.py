@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "domains"
 urlpatterns = [
@@ -14,11 +14,12 @@ urlpatterns = [
     path("prices/", views.price_list, name="prices"),
     path("prices/<int:pk>/edit/", views.price_edit, name="price_edit"),
     path("prices/<int:pk>/delete/", views.price_delete, name="price_delete"),
-    path("imports/", views.import_list, name="imports"),
-    path("imports/<int:pk>/", views.import_detail, name="import_detail"),
-    path("imports/<int:pk>/action/", views.import_action, name="import_action"),
-    path("imports/<int:pk>/file/", views.import_file, name="import_file"),
-    path("imports/<int:pk>/json/", views.import_json, name="import_json"),
+    path("imports/", import_views.import_list, name="imports"),
+    path("imports/uploads/<int:pk>/", import_views.upload_detail, name="upload_detail"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/action/", import_views.import_action, name="import_action"),
+    path("imports/<int:pk>/file/", import_views.import_file, name="import_file"),
+    path("imports/<int:pk>/json/", import_views.import_json, name="import_json"),
     path("mappings/", views.mapping_list, name="mappings"),
     path("mappings/new/", views.mapping_create, name="mapping_create"),
     path("mappings/upload/", views.mapping_upload, name="mapping_upload"),

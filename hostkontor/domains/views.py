@@ -1,18 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hostkontor.core.client_ip import client_ip
 from hostkontor.customers.models import Customer
-from hostkontor.imports.errors import ImportFormatError, MappingError
+from hostkontor.imports.errors import MappingError
 from hostkontor.imports.mapping import dump_mapping
-from hostkontor.vault.crypto import VaultError
 
 from . import mappings as mapping_services
 from . import reconciliation, selectors, services
@@ -21,17 +19,18 @@ from .forms import (
     DomainFilterForm,
     DomainForm,
     DomainMoveForm,
-    FindingActionForm,
-    ImportForm,
     MappingForm,
     MappingUploadForm,
     RegistrarForm,
     TldPriceForm,
 )
-from .models import Domain, Registrar, RegistrarImport, RegistrarMapping, Status, TldPrice
-
-MAX_UPLOAD = 50 * 1024 * 1024
-
+from .models import (
+    Domain,
+    Registrar,
+    RegistrarMapping,
+    Status,
+    TldPrice,
+)
 
 # Domains -----------------------------------------------------------------------------------
 
@@ -239,110 +238,6 @@ def price_delete(request, pk: int):
     services.tld_price_delete(actor=request.user, price=get_object_or_404(TldPrice, pk=pk))
     messages.success(request, _("Price deleted."))
     return redirect("domains:prices")
-
-
-# Registrar imports -------------------------------------------------------------------------
-
-
-@permission_required("domains.view_registrarimport", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def import_list(request):
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
-        if not request.user.has_perm("domains.import_registrar"):
-            raise PermissionDenied
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            if upload.size > MAX_UPLOAD:
-                form.add_error("file", _("The file is larger than 50 MB."))
-            else:
-                try:
-                    imp = reconciliation.registrar_import(
-                        actor=request.user,
-                        registrar=form.cleaned_data["registrar"],
-                        data=upload.read(),
-                        filename=upload.name,
-                        format=form.cleaned_data["format"] or None,
-                        mapping_obj=form.cleaned_data["mapping"],
-                        apply=form.cleaned_data["apply"] or None,
-                    )
-                except ImportFormatError as error:
-                    form.add_error("file", str(error))
-                except MappingError as error:
-                    form.add_error("mapping", str(error))
-                except VaultError as error:
-                    form.add_error(None, str(error))
-                else:
-                    messages.success(
-                        request,
-                        _("%(count)d records imported and compared.") % {"count": imp.records},
-                    )
-                    return redirect("domains:import_detail", pk=imp.pk)
-    page = selectors.import_page(request.GET.get("page", 1), request.GET.get("registrar", ""))
-    return render(
-        request,
-        "domains/imports.html",
-        {"form": form, "page": page, "kinds": reconciliation.KINDS},
-    )
-
-
-@permission_required("domains.view_registrarimport", raise_exception=True)
-def import_detail(request, pk: int):
-    try:
-        detail = selectors.import_detail(pk)
-    except RegistrarImport.DoesNotExist:
-        raise Http404(_("No such import.")) from None
-    return render(
-        request,
-        "domains/import_detail.html",
-        {"detail": detail, "imp": detail.imp, "today": timezone.localdate()},
-    )
-
-
-@permission_required("domains.change_registrarimport", raise_exception=True)
-@require_POST
-def import_action(request, pk: int):
-    imp = get_object_or_404(RegistrarImport.objects.only("pk"), pk=pk)
-    form = FindingActionForm(request.POST)
-    if not form.is_valid():
-        messages.error(
-            request,
-            "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
-        )
-        return redirect("domains:import_detail", pk=pk)
-    d = form.cleaned_data
-    try:
-        reconciliation.reconciliation_action(
-            actor=request.user,
-            registrar_import=imp,
-            kind=d["kind"],
-            domain=d["domain"],
-            action=d["action"],
-            customer=d["customer"],
-            on=d["on"],
-        )
-    except reconciliation.ReconciliationError as error:
-        messages.error(request, f"{d['domain']}: " + "; ".join(error.errors.values()))
-    else:
-        messages.success(request, _("%(domain)s: done.") % {"domain": d["domain"]})
-    return redirect(reverse("domains:import_detail", args=[pk]) + f"#{d['kind']}")
-
-
-@permission_required("domains.view_registrarimport", raise_exception=True)
-def import_file(request, pk: int):
-    imp = get_object_or_404(RegistrarImport, pk=pk)
-    response = HttpResponse(
-        reconciliation.registrar_import_file(imp), content_type="application/octet-stream"
-    )
-    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in imp.filename.rsplit("/", 1)[-1])
-    response["Content-Disposition"] = f'attachment; filename="{name or "import"}"'
-    return response
-
-
-@permission_required("domains.view_registrarimport", raise_exception=True)
-def import_json(request, pk: int):
-    imp = get_object_or_404(RegistrarImport.objects.defer("data"), pk=pk)
-    return JsonResponse(imp.result, json_dumps_params={"ensure_ascii": False, "indent": 2})
 
 
 # Mappings ----------------------------------------------------------------------------------

@@ -37,6 +37,40 @@ def decode_utf8(data: bytes, filename: str) -> str:
         ) from None
 
 
+def _duplicate_columns(header: list[str], filename: str) -> list[ImportFormatError]:
+    """A column named twice is refused: which of the two cells to read would be a guess."""
+    first: dict[str, int] = {}
+    errors = []
+    for position, name in enumerate(header, 1):
+        if name and name in first:
+            errors.append(
+                ImportFormatError(
+                    filename,
+                    "line 1",
+                    None,
+                    f"column {name!r} appears twice (columns {first[name]} and {position})",
+                )
+            )
+        first.setdefault(name, position)
+    return errors
+
+
+def too_long(value: str, max_length: int | None) -> str | None:
+    """The error for a cell longer than its database column, or None."""
+    if max_length is None or len(value) <= max_length:
+        return None
+    return f"is {len(value):,} characters long, at most {max_length:,} are allowed"
+
+
+def max_lengths(model) -> dict[str, int]:
+    """``{field name: max_length}`` of the model's text columns, read from the model."""
+    return {
+        f.name: f.max_length
+        for f in model._meta.concrete_fields
+        if f.get_internal_type() == "CharField" and f.max_length
+    }
+
+
 @dataclass(frozen=True)
 class TableRow:
     line: int
@@ -60,7 +94,7 @@ def read_csv_table(
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
         raise ImportErrors([row_error(filename, 1, "(header)", "the file is empty")]) from None
-    errors = [
+    errors = _duplicate_columns(header, filename) + [
         row_error(filename, 1, c, "column is missing from the header")
         for c in required_columns
         if c not in header

@@ -22,6 +22,7 @@ from .models import (
     UsageMapping,
     UsagePeriodHold,
     UsageRecord,
+    UsageUpload,
 )
 
 DEFAULT_DAYS = 365
@@ -161,6 +162,15 @@ def import_page(number) -> Page:
         UsageImport.objects.select_related("created_by", "mapping").order_by("-created_at", "-id"),
         25,
     ).get_page(number)
+
+
+def open_uploads(limit: int = 5) -> list[UsageUpload]:
+    """The newest uploads not (yet) imported: waiting, running or failed. One query."""
+    return list(
+        UsageUpload.objects.exclude(status=UsageUpload.Status.DONE)
+        .select_related("created_by")
+        .order_by("-created_at", "-id")[:limit]
+    )
 
 
 def subject_mapping_page(number, q: str = "") -> Page:

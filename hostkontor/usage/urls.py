@@ -5,6 +5,7 @@ from . import views
 app_name = "usage"
 urlpatterns = [
     path("", views.import_list, name="index"),
+    path("uploads/<int:pk>/", views.upload_detail, name="upload_detail"),
     path("customer/<int:pk>/", views.customer_usage, name="customer"),
     path("components/<int:pk>/confirm/", views.hold_confirm, name="hold_confirm"),
     path("components/<int:pk>/edit/", views.component_edit, name="component_edit"),

@@ -11,12 +11,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from hostkontor.contracts.models import Contract
 from hostkontor.customers.models import Customer
-from hostkontor.imports import ImportFormatError, MappingError
+from hostkontor.imports import MappingError
 
-from . import selectors, services
+from . import selectors, services, uploads
 from .forms import ComponentForm, ImportForm, SubjectMappingForm, UsageMappingForm
-from .models import SubjectMapping, UsageComponent, UsageMapping
-from .parsers import UsageFormatError
+from .models import SubjectMapping, UsageComponent, UsageImport, UsageMapping, UsageUpload
+from .tasks import process_usage_upload
 
 VIEW = "usage.view_usagerecord"
 
@@ -80,44 +80,64 @@ def hold_confirm(request, pk: int):
 @permission_required(VIEW, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def import_list(request):
+    """The uploaded file is only stored here (never read); the worker imports it and the
+    upload page follows its progress."""
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if not request.user.has_perm("usage.import_usage"):
             raise Http404
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                record = services.usage_import(
-                    actor=request.user,
-                    data=upload.read(),
-                    filename=upload.name,
-                    format=form.cleaned_data["format"] or None,
-                    mapping=form.cleaned_data["mapping"],
-                )
-            except (UsageFormatError, ImportFormatError) as error:
-                form.add_error(None, _("Nothing imported: %(error)s") % {"error": error})
-            except MappingError as error:
-                form.add_error("mapping", str(error))
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "%(file)s: %(read)s records read, %(new)s new, %(duplicate)s duplicate, %(updated)s updated."
-                    )
-                    % {
-                        "file": record.filename,
-                        "read": record.records_read,
-                        "new": record.records_new,
-                        "duplicate": record.records_duplicate,
-                        "updated": record.records_updated,
-                    },
-                )
-                return redirect("usage:index")
+            job = uploads.usage_upload_create(
+                actor=request.user,
+                upload=form.cleaned_data["file"],
+                format=form.cleaned_data["format"] or None,
+                mapping=form.cleaned_data["mapping"],
+            )
+            process_usage_upload.enqueue(job.pk)
+            return redirect("usage:upload_detail", pk=job.pk)
     return render(
         request,
         "usage/imports.html",
-        {"form": form, "page": selectors.import_page(request.GET.get("page", 1))},
+        {
+            "form": form,
+            "page": selectors.import_page(request.GET.get("page", 1)),
+            "uploads": selectors.open_uploads()
+            if request.user.has_perm("usage.import_usage")
+            else [],
+        },
     )
+
+
+def _imported_message(record: UsageImport) -> str:
+    return _(
+        "%(file)s: %(read)s records read, %(new)s new, %(duplicate)s duplicate, %(updated)s updated."
+    ) % {
+        "file": record.filename,
+        "read": record.records_read,
+        "new": record.records_new,
+        "duplicate": record.records_duplicate,
+        "updated": record.records_updated,
+    }
+
+
+@permission_required("usage.import_usage", raise_exception=True)
+def upload_detail(request, pk: int):
+    """Progress of an upload; once imported, the import list with the counts as today
+    (htmx: by HX-Redirect to this page, which then redirects)."""
+    job = get_object_or_404(UsageUpload.objects.select_related("usage_import"), pk=pk)
+    if job.status == UsageUpload.Status.DONE and job.usage_import is not None:
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("usage:upload_detail", args=[job.pk])
+            return response
+        messages.success(request, _imported_message(job.usage_import))
+        return redirect("usage:index")
+    template = (
+        "usage/_upload_progress.html"
+        if request.headers.get("HX-Request")
+        else "usage/upload_detail.html"
+    )
+    return render(request, template, {"job": job})
 
 
 @permission_required(VIEW, raise_exception=True)

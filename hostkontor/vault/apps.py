@@ -53,5 +53,7 @@ class VaultConfig(AppConfig):
                 "vault.delete_vaultentry",
                 "vault.reveal_secret",
                 "vault.create_sheet",
+                # where the function checks connect (and send the password) is technical
+                "vault.change_entry_target",
             },
         )

@@ -6,7 +6,7 @@ from hostkontor.core.forms import StyledFormMixin
 from .crypto import Secret
 from .models import ServiceType, TlsMode
 from .password_generator import MAX_LENGTH
-from .services import EntryData
+from .services import TARGET_FIELDS, EntryData
 
 
 class EntryForm(StyledFormMixin, forms.Form):
@@ -41,7 +41,9 @@ class EntryForm(StyledFormMixin, forms.Form):
         label=_("Tags"), max_length=255, required=False, help_text=_("comma-separated")
     )
 
-    def __init__(self, *args, customer, editing: bool = False, **kwargs):
+    def __init__(
+        self, *args, customer, editing: bool = False, may_change_target: bool = True, **kwargs
+    ):
         initial = dict(kwargs.get("initial") or {})
         initial.pop("password", None)  # never prefill a password
         kwargs["initial"] = initial
@@ -55,6 +57,11 @@ class EntryForm(StyledFormMixin, forms.Form):
             self.fields["password"].help_text = _("empty: keep the stored password")
         else:
             del self.fields["clear_password"]
+        if editing and not may_change_target:
+            # disabled: shown, and the stored value is kept whatever is posted
+            for name in TARGET_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("changed by technicians only")
 
     def clean_password(self):
         value = self.cleaned_data.get("password") or ""

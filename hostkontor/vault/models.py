@@ -111,6 +111,10 @@ class VaultEntry(models.Model):
             ("reveal_secret", _("Can reveal stored passwords")),
             ("create_sheet", _("Can create and send access-data sheets")),
             ("view_vault_audit", _("Can view the password reveal audit")),
+            (
+                "change_entry_target",
+                _("Can change where an entry points (service type, host, port, TLS mode)"),
+            ),
         ]
         indexes = [models.Index(fields=["host"]), models.Index(fields=["service_type"])]
 

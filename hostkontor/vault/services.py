@@ -38,6 +38,15 @@ class EntryData:
 
 
 ENTRY_FIELDS = [f.name for f in fields(EntryData)]
+# Where the entry points: the function checks connect there and send the password, so
+# changing these is a technical decision (permission vault.change_entry_target).
+TARGET_FIELDS = ["service_type", "host", "port", "tls_mode"]
+TARGET_PERMISSION = "vault.change_entry_target"
+
+
+def may_change_target(actor) -> bool:
+    """The system (imports, commands: actor None) and users with the permission may."""
+    return actor is None or actor.has_perm(TARGET_PERMISSION)
 
 
 class EntryValidationError(ValueError):
@@ -131,6 +140,10 @@ def entry_update(
     before = _snapshot(entry)
     _apply(entry, data)
     changes = diff_fields(before, _snapshot(entry))
+    if set(changes) & set(TARGET_FIELDS) and not may_change_target(actor):
+        raise PermissionDenied(
+            _("You may not change the service type, host, port or TLS mode of an entry.")
+        )
     new_password = Secret(password) if password else None
     if new_password is not None or (clear_password and entry.password_ciphertext):
         old = unseal(entry, "password_ciphertext")

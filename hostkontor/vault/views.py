@@ -138,7 +138,13 @@ def entry_edit(request, pk: int):
         VaultEntry.objects.select_related("customer").defer("password_ciphertext"), pk=pk
     )
     initial = {name: getattr(entry, name) for name in services.ENTRY_FIELDS}
-    form = EntryForm(request.POST or None, customer=entry.customer, editing=True, initial=initial)
+    form = EntryForm(
+        request.POST or None,
+        customer=entry.customer,
+        editing=True,
+        initial=initial,
+        may_change_target=services.may_change_target(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.entry_update(

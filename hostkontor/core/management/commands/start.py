@@ -31,15 +31,20 @@ class Command(BaseCommand):
             "--workers", type=int, default=int(os.environ.get("HOSTKONTOR_WEB_WORKERS", "2"))
         )
         parser.add_argument(
+            "--timeout",
+            type=int,
+            default=int(os.environ.get("HOSTKONTOR_WEB_TIMEOUT", "60")),
+            help="seconds before gunicorn restarts a silent web worker (HOSTKONTOR_WEB_TIMEOUT)",
+        )
+        parser.add_argument(
             "--no-demo", action="store_true", help="do not load demo data on first start"
         )
 
-    def handle(self, *, bind: str, workers: int, no_demo: bool, **options):
+    def handle(self, *, bind: str, workers: int, timeout: int, no_demo: bool, **options):
         key_file = ensure_embedded_key()
         call_command("migrate", interactive=False, verbosity=0)
         first_start = not Customer.objects.exists()
-        password = self._admin_password()
-        admin_ensure(username="admin", email="admin@localhost", password=password)
+        admin_ensure(username="admin", email="admin@localhost", password=self._admin_password())
         if first_start and not no_demo:
             call_command("demo_data")
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -55,6 +60,8 @@ class Command(BaseCommand):
                 bind,
                 "--workers",
                 str(workers),
+                "--timeout",
+                str(timeout),
                 "--access-logfile",
                 "-",
             ],
@@ -78,8 +85,9 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nHostkontor runs at http://{bind}/\n"
-                f"Log in as admin with the password in {self._password_file()} ({password})\n"
+                f"Log in as admin with the password stored in {self._password_file()}\n"
                 f"Database: {settings.DATABASES['default']['NAME']} · processes: {', '.join(children)}\n"
+                f"Web: {workers} gunicorn workers, timeout {timeout} s\n"
                 + (
                     f"Vault key (customer passwords): {key_file} — back it up, never commit it\n"
                     if key_file

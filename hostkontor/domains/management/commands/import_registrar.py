@@ -34,6 +34,12 @@ class Command(BaseCommand):
             help="none: only compare; safe: take over expiry dates "
             "(default: the registrar's setting)",
         )
+        parser.add_argument(
+            "--allow-empty",
+            action="store_true",
+            help="accept a list without records (marks every domain of the registrar as "
+            "missing at the registrar); without it an empty file is rejected",
+        )
         parser.add_argument("--format-out", choices=("text", "json"), default="text")
 
     def handle(self, *args, **options):
@@ -66,6 +72,7 @@ class Command(BaseCommand):
                 mapping=mapping,
                 mapping_obj=mapping_obj,
                 apply=options["apply"],
+                allow_empty=options["allow_empty"],
             )
         except ImportFormatError as error:
             raise CommandError(str(error)) from None
