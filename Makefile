@@ -1,4 +1,5 @@
 # Hostkontor — `make run` installs and starts everything on the embedded default (SQLite);
+# `make demo` the same with demo data in its own database;
 # `make test` runs lint and the whole test suite.
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -9,7 +10,7 @@ SYSTEM_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-sub
 # Services the tests drive for real (installed by .ci/run; skipped with a reason elsewhere).
 TEST_SYSTEM_PACKAGES := chromium dovecot-pop3d dovecot-imapd poppler-utils
 
-.PHONY: run test lint install system-deps test-system-deps bench messages clean
+.PHONY: run demo test lint install system-deps test-system-deps bench messages clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(MAKE) --no-print-directory system-deps
@@ -43,6 +44,10 @@ test-system-deps:
 
 run: install
 	$(PY) manage.py start
+
+# Try Hostkontor: demo data in its own database (var/demo.sqlite3), marked Demo everywhere.
+demo: install
+	HOSTKONTOR_DEMO=1 $(PY) manage.py start
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -140,9 +140,23 @@ TEMPLATES = [
     }
 ]
 
+# Demo mode (HOSTKONTOR_DEMO=1, `make demo`): the demo data set lives in its own database
+# (HOSTKONTOR_DEMO_DATABASE_URL, default var/demo.sqlite3; DATABASE_URL is never used, so demo
+# documents cannot take numbers of the real ranges) and every page and document says "Demo".
+DEMO = env_bool("HOSTKONTOR_DEMO", False)
+if DEMO and PRODUCTION:
+    raise ImproperlyConfigured(
+        "HOSTKONTOR_DEMO=1 and HOSTKONTOR_ENV=production exclude each other: demo data never "
+        "goes into a live install. Unset HOSTKONTOR_DEMO."
+    )
+_DATABASE_URL = (
+    os.environ.get("HOSTKONTOR_DEMO_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'demo.sqlite3'}"
+    if DEMO
+    else os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'hostkontor.sqlite3'}"
+)
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'hostkontor.sqlite3'}",
+        _DATABASE_URL,
         conn_max_age=int(os.environ.get("HOSTKONTOR_DB_CONN_MAX_AGE", "0")),
     )
 }
@@ -256,7 +270,10 @@ else:
 # Customer numbers: the pattern's {0…0} is the counter, padded to its width; {YYYY} the year.
 CUSTOMER_NUMBER_PATTERN = os.environ.get("HOSTKONTOR_CUSTOMER_NUMBER_PATTERN", "K{00000}")
 CUSTOMER_NUMBER_START = int(os.environ.get("HOSTKONTOR_CUSTOMER_NUMBER_START", "10001"))
+# Only the initial country of a new seller profile; afterwards the profile's country decides.
 SELLER_COUNTRY = os.environ.get("HOSTKONTOR_SELLER_COUNTRY", "DE")
+# An invoice is dated the day it is issued; an earlier date at most this many days back.
+INVOICE_DATE_WINDOW_DAYS = int(os.environ.get("HOSTKONTOR_INVOICE_DATE_WINDOW_DAYS", "3"))
 # A billing run further ahead of today than this needs --allow-future (a typo, not a plan).
 BILLING_HORIZON_DAYS = int(os.environ.get("HOSTKONTOR_BILLING_HORIZON_DAYS", "366"))
 # One-off items that credit (negative) or exceed this net amount (EUR) need Billing's approval.

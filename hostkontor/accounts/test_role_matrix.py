@@ -24,7 +24,7 @@ from hostkontor.customers.services import contact_save
 from hostkontor.domains import reconciliation
 from hostkontor.domains.models import Registrar, RegistrarMapping, RegistrarUpload, TldPrice
 from hostkontor.domains.services import DomainData, domain_create
-from hostkontor.testing.factories import make_contract, make_customer
+from hostkontor.testing.factories import make_contract, make_customer, make_seller_profile
 from hostkontor.testing.users import make_user
 from hostkontor.usage.demo import EXAMPLE_FORMAT
 from hostkontor.usage.models import (
@@ -213,8 +213,9 @@ def world() -> dict[str, object]:
         actor=None, customer=customer, values={"last_name": "Muster", "email": "m@example.com"}
     )
     contract = make_contract(customer, "V-1")
+    make_seller_profile()
     billing_run_execute(run=billing_run_create(actor=admin, run_date=date(2003, 1, 20)))
-    invoice = invoice_issue(actor=admin, invoice=Invoice.objects.get(), on=date(2003, 1, 20))
+    invoice = invoice_issue(actor=admin, invoice=Invoice.objects.get())
     item = OneOffItem.objects.create(
         customer=customer,
         description="Einrichtung",

@@ -13,9 +13,13 @@ class BillingConfig(AppConfig):
         from hostkontor.core.hub import register_customer_panel
         from hostkontor.core.navigation import register_nav
         from hostkontor.core.scheduling import PeriodicJob, register_job
+        from hostkontor.customers.tax import register_home_country
 
         from .selectors import customer_invoice_panel
+        from .seller_profile import seller_country
         from .tasks import automatic_billing
+
+        register_home_country(seller_country)  # the profile's country decides tax treatment
 
         register_nav(
             section="collection",

@@ -8,23 +8,36 @@ isolation and fast in bulk.
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from .engine import ContractTerms, due_lines, format_date, invoice_totals, round_cents
-from .engine.tax import TaxTreatment, applied_rate
+from .engine.tax import SupplyKind, TaxTreatment, applied_rate, line_treatment
 
 TEXTS = {
     "de": {
         "setup": "Einrichtungsgebühr",
         "period": "Zeitraum",
-        "reverse_charge": "Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge) gemäß § 13b UStG.",
-        "non_eu": "Nicht im Inland steuerbare Leistung.",
+        TaxTreatment.EU_REVERSE_CHARGE: (
+            "Steuerschuldnerschaft des Leistungsempfängers (§ 13b UStG, Art. 196 MwStSystRL)."
+        ),
+        TaxTreatment.NON_EU: "Nicht im Inland steuerbare Leistung (§ 3a Abs. 2 UStG).",
+        TaxTreatment.INTRA_EU_SUPPLY: (
+            "Steuerfreie innergemeinschaftliche Lieferung (§ 4 Nr. 1b, § 6a UStG)."
+        ),
+        TaxTreatment.EXPORT: "Steuerfreie Ausfuhrlieferung (§ 4 Nr. 1a, § 6 UStG).",
     },
     "en": {
         "setup": "Setup fee",
         "period": "Period",
-        "reverse_charge": "Reverse charge: VAT to be accounted for by the recipient (Art. 196 VAT Directive).",
-        "non_eu": "Not taxable in Germany (place of supply outside the EU).",
+        TaxTreatment.EU_REVERSE_CHARGE: (
+            "Reverse charge: VAT to be accounted for by the recipient"
+            " (Art. 196 VAT Directive, § 13b UStG)."
+        ),
+        TaxTreatment.NON_EU: "Not taxable in Germany (§ 3a (2) UStG).",
+        TaxTreatment.INTRA_EU_SUPPLY: (
+            "VAT-exempt intra-Community supply (Art. 138 VAT Directive, § 4 No. 1b, § 6a UStG)."
+        ),
+        TaxTreatment.EXPORT: "VAT-exempt export delivery (§ 4 No. 1a, § 6 UStG).",
     },
 }
 
@@ -33,12 +46,35 @@ def texts(language: str) -> dict[str, str]:
     return TEXTS.get(language, TEXTS["de"])
 
 
-def tax_note(treatment: str, language: str) -> str:
-    if treatment == TaxTreatment.EU_REVERSE_CHARGE:
-        return texts(language)["reverse_charge"]
-    if treatment == TaxTreatment.NON_EU:
-        return texts(language)["non_eu"]
-    return ""
+def tax_note(
+    treatment: str, language: str, kinds: frozenset[str] = frozenset({SupplyKind.SERVICE})
+) -> str:
+    """Why lines carry no German VAT: one sentence per line treatment on the invoice
+    (services and goods to the same customer may need two)."""
+    words = texts(language)
+    notes = []
+    for kind in (SupplyKind.SERVICE, SupplyKind.GOODS):
+        if kind in kinds:
+            note = words.get(line_treatment(treatment, kind), "")
+            if note and note not in notes:
+                notes.append(note)
+    return "\n".join(notes)
+
+
+def unit_price_for(net: Decimal, quantity: Decimal) -> Decimal | None:
+    """The price per unit that, times ``quantity`` and rounded to cents, gives ``net``.
+
+    Two decimals where they suffice, up to four otherwise (14,50 € for 3 months is
+    4,8333 € per month, not 4,83 €); the four-decimal quotient if even that does not fit.
+    """
+    if not quantity:
+        return None
+    exact = net / quantity
+    for places in (2, 3, 4):
+        unit = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        if round_cents(unit * quantity) == net:
+            return unit
+    return unit
 
 
 @dataclass(frozen=True)
@@ -48,6 +84,7 @@ class ContractBundle:
     type_name: str
     description: str
     terms: ContractTerms
+    kind: str = SupplyKind.SERVICE  # the contract type's: service or goods
 
 
 @dataclass(frozen=True)
@@ -59,6 +96,7 @@ class ItemBundle:
     unit_price: Decimal
     tax_rate: Decimal
     contract_reference: str | None = None
+    kind: str = SupplyKind.SERVICE
 
 
 @dataclass(frozen=True)
@@ -109,16 +147,20 @@ def contract_lines(
 ) -> list[LineDraft]:
     words = texts(language)
     lines = []
+    treatment = line_treatment(treatment, contract.kind)
     for line in due_lines(contract.terms, run_date, treatment=treatment):
+        period_start, period_end = line.period_start, line.period_end
         if line.kind == "setup":
             description = f"{words['setup']}: {_contract_text(contract)}"
             unit_price = line.net
+            # The setup is supplied when the contract starts: its date of supply (§ 14 (4) 6).
+            period_start = period_end = contract.terms.start
         else:
             description = (
                 f"{_contract_text(contract)}\n"
                 f"{words['period']} {format_date(line.period_start)} – {format_date(line.period_end)}"
             )
-            unit_price = round_cents(line.net / line.quantity) if line.quantity else None
+            unit_price = unit_price_for(line.net, line.quantity)
         lines.append(
             LineDraft(
                 kind=line.kind,
@@ -127,8 +169,8 @@ def contract_lines(
                 net=line.net,
                 tax_rate=line.tax_rate,
                 unit_price=unit_price,
-                period_start=line.period_start,
-                period_end=line.period_end,
+                period_start=period_start,
+                period_end=period_end,
                 contract_id=contract.id,
                 contract_reference=contract.reference,
             )
@@ -142,8 +184,10 @@ def item_line(item: ItemBundle, *, treatment: str) -> LineDraft:
         description=item.description,
         quantity=item.quantity,
         net=round_cents(item.quantity * item.unit_price),
-        tax_rate=applied_rate(treatment, item.tax_rate),
+        tax_rate=applied_rate(line_treatment(treatment, item.kind), item.tax_rate),
         unit_price=item.unit_price,
+        period_start=item.service_date,  # the item's own date of supply
+        period_end=item.service_date,
         item_id=item.id,
         contract_reference=item.contract_reference,
     )

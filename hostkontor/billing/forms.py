@@ -6,6 +6,7 @@ from hostkontor.contracts.services import format_day
 from hostkontor.core.forms import StyledFormMixin
 
 from .models import Invoice, SellerProfile
+from .number_range_form import NumberRangeFormMixin
 from .runs import RunDateError, run_date_check
 
 
@@ -39,7 +40,8 @@ class InvoiceFilterForm(StyledFormMixin, forms.Form):
         required=False, choices=[("", _("all states"))] + list(Invoice.Status.choices)
     )
     kind = forms.ChoiceField(
-        required=False, choices=[("", _("invoices and credit notes"))] + list(Invoice.Kind.choices)
+        required=False,
+        choices=[("", _("invoices and cancellation invoices"))] + list(Invoice.Kind.choices),
     )
     customer = forms.CharField(required=False, label=_("Customer"))
     date_from = forms.DateField(required=False, label=_("from"))
@@ -52,49 +54,26 @@ class DateForm(StyledFormMixin, forms.Form):
     on = forms.DateField(label=_("Date"), initial=timezone.localdate)
 
 
-class SellerProfileForm(StyledFormMixin, forms.ModelForm):
+class SellerProfileForm(StyledFormMixin, NumberRangeFormMixin, forms.ModelForm):
     class Meta:
         model = SellerProfile
         fields = [
-            "company", "street", "zip_code", "city", "country", "vat_id", "tax_number", "register",
-            "managing_directors", "email", "phone", "website", "bank_name", "iban", "bic",
-            "invoice_number_pattern", "credit_note_number_pattern", "auto_billing",
+            "company", "street", "zip_code", "city", "country", "vat_id", "tax_number",
+            "register_court", "register_number", "managing_directors", "email", "phone",
+            "website", "bank_name", "iban", "bic", "invoice_number_pattern",
+            "credit_note_number_pattern", "books_closed_until", "auto_billing",
         ]  # fmt: skip
 
-    def clean_invoice_number_pattern(self):
-        return _pattern(self, "invoice_number_pattern", "invoice")
-
-    def clean_credit_note_number_pattern(self):
-        return _pattern(self, "credit_note_number_pattern", "credit_note")
-
     def clean(self):
-        """Invoices and credit notes share one number column: their patterns must differ."""
+        """IBAN, BIC, VAT id (for the country), country and the closed period are checked as
+        the ``seller_profile`` command checks them (``seller_profile.seller_values_clean``)."""
         cleaned = super().clean()
-        from hostkontor.core.numbering import NumberPatternError, patterns_distinct_check
+        from .seller_profile import seller_values_clean
 
-        invoice = cleaned.get("invoice_number_pattern")
-        credit_note = cleaned.get("credit_note_number_pattern")
-        if invoice and credit_note:
-            try:
-                patterns_distinct_check(invoice, credit_note)
-            except NumberPatternError as error:
-                self.add_error("credit_note_number_pattern", str(error))
+        checked = ("country", "vat_id", "iban", "bic", "books_closed_until")
+        values = {name: cleaned[name] for name in checked if name in cleaned}
+        normalized, errors = seller_values_clean(values, self.instance)
+        cleaned.update(normalized)
+        for name, message in errors.items():
+            self.add_error(name, message)
         return cleaned
-
-
-def _pattern(form: SellerProfileForm, field: str, range_code: str) -> str:
-    """A valid pattern that cannot issue an existing number again (core/numbering.py)."""
-    from hostkontor.core.numbering import NumberPatternError, pattern_change_check
-
-    value = form.cleaned_data[field]
-    numbers = Invoice.objects.exclude(number=None).values_list("number", flat=True)
-    issued = numbers.iterator(chunk_size=2000)
-    try:
-        pattern_change_check(
-            range_code=range_code, old=getattr(form.instance, field), new=value, issued=issued
-        )
-    except NumberPatternError as error:
-        raise forms.ValidationError(str(error)) from None
-    finally:
-        issued.close()  # a server-side cursor (PostgreSQL) left open breaks the transaction
-    return value

@@ -17,9 +17,11 @@ from hostkontor.core.audit import audit_record
 from hostkontor.core.numbering import number_allocate
 from hostkontor.customers.models import Customer
 
-from .drafting import tax_note
+from .document_texts import issued_texts
 from .engine import invoice_totals
+from .issue_rules import issue_check
 from .models import Invoice, InvoiceLine, SellerProfile
+from .number_ranges import pattern_in_force
 from .rendering import invoice_pdf_store, render_invoice_pdf
 
 SELLER_FIELDS = [
@@ -30,7 +32,8 @@ SELLER_FIELDS = [
     "country",
     "vat_id",
     "tax_number",
-    "register",
+    "register_court",
+    "register_number",
     "managing_directors",
     "email",
     "phone",
@@ -40,14 +43,6 @@ SELLER_FIELDS = [
     "bic",
 ]
 
-INTRO = {
-    "de": "Sehr geehrte Damen und Herren,\nwir berechnen Ihnen folgende Leistungen:",
-    "en": "Dear Sir or Madam,\nwe invoice the following services:",
-}
-CLOSING = {
-    "de": "Vielen Dank für Ihren Auftrag.",
-    "en": "Thank you for your business.",
-}
 CREDIT_INTRO = {
     "de": "Hiermit stornieren wir die Rechnung {number} vom {date}.",
     "en": "We hereby cancel invoice {number} of {date}.",
@@ -74,7 +69,12 @@ def _address(customer: Customer) -> str:
 
 
 def _seller_snapshot(seller: SellerProfile) -> dict:
-    return {name: getattr(seller, name) for name in SELLER_FIELDS}
+    snapshot = {name: getattr(seller, name) for name in SELLER_FIELDS}
+    # one line "Amtsgericht Osnabrück HRB 12345" for layouts that print the register whole
+    snapshot["register"] = " ".join(
+        part for part in (seller.register_court, seller.register_number) if part
+    )
+    return snapshot
 
 
 def _breakdown(totals) -> list[dict]:
@@ -85,16 +85,22 @@ def _breakdown(totals) -> list[dict]:
 
 
 def _issue_locked(
-    *, actor, invoice: Invoice, on: date, seller: SellerProfile, snapshot_from: Invoice | None
+    *,
+    actor,
+    invoice: Invoice,
+    on: date | None,
+    seller: SellerProfile,
+    snapshot_from: Invoice | None,
 ) -> Invoice:
     lines = list(invoice.lines.all())
     if not lines:
         raise InvoiceStateError("an invoice without lines cannot be issued")
     totals = invoice_totals(lines)
-    if invoice.kind == Invoice.Kind.CREDIT_NOTE:
-        pattern, range_code = seller.credit_note_number_pattern, "credit_note"
-    else:
-        pattern, range_code = seller.invoice_number_pattern, "invoice"
+    on = on or timezone.localdate()
+    customer = None if snapshot_from else Customer.objects.get(pk=invoice.customer_id)
+    issue_check(invoice=invoice, gross=totals.gross, on=on, profile=seller, customer=customer)
+    range_code = invoice.kind  # the pattern in force on the day (number_ranges.py)
+    pattern = pattern_in_force(seller, range_code, on)
     number = number_allocate(range_code=range_code, pattern=pattern, on=on)
     if snapshot_from is not None:  # a credit note repeats the original's parties
         source = snapshot_from
@@ -114,7 +120,6 @@ def _issue_locked(
             "closing_text": "",
         }
     else:
-        customer = Customer.objects.get(pk=invoice.customer_id)
         fields = {
             "customer_number": customer.number,
             "customer_name": customer.company,
@@ -123,10 +128,9 @@ def _issue_locked(
             "customer_email": customer.email,
             "language": customer.language,
             "payment_terms_days": customer.payment_terms_days,
-            "tax_treatment": customer.tax_treatment,
-            "tax_note": tax_note(customer.tax_treatment, customer.language),
-            "intro_text": INTRO.get(customer.language, INTRO["de"]),
-            "closing_text": CLOSING.get(customer.language, CLOSING["de"]),
+            "tax_treatment": invoice.tax_treatment,  # equal to the customer's (checked above)
+            # tax note, greeting, consumer note (document_texts.py, issue 10)
+            **issued_texts(customer=customer, treatment=invoice.tax_treatment, lines=lines),
         }
     fields.update(
         number=number,
@@ -155,8 +159,12 @@ def _issue_locked(
     return invoice
 
 
-def invoice_issue(*, actor, invoice: Invoice, on: date) -> Invoice:
-    """Number, snapshot and render a draft. All or nothing."""
+def invoice_issue(*, actor, invoice: Invoice, on: date | None = None) -> Invoice:
+    """Number, snapshot and render a draft. All or nothing.
+
+    ``on`` is the invoice date: the day of issue unless given, and then only within the
+    window of ``issue_rules.invoice_date_check``; raises :class:`IssueRefused` when a rule
+    of ``issue_rules`` is not met."""
     with transaction.atomic():
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if locked.status != Invoice.Status.DRAFT:
@@ -168,7 +176,7 @@ def invoice_issue(*, actor, invoice: Invoice, on: date) -> Invoice:
         )
 
 
-def invoice_cancel(*, actor, invoice: Invoice, on: date) -> Invoice:
+def invoice_cancel(*, actor, invoice: Invoice, on: date | None = None) -> Invoice:
     """Cancel an issued invoice by a credit note; the periods it billed become due again."""
     with transaction.atomic():
         original = Invoice.objects.select_for_update().get(pk=invoice.pk)
@@ -182,7 +190,7 @@ def invoice_cancel(*, actor, invoice: Invoice, on: date) -> Invoice:
             kind=Invoice.Kind.CREDIT_NOTE,
             cancels=original,
             customer_id=original.customer_id,
-            run_date=on,
+            run_date=on or timezone.localdate(),
             language=original.language,
             tax_treatment=original.tax_treatment,
         )

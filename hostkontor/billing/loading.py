@@ -91,6 +91,7 @@ def load_bundles(customer_ids: Sequence[int], run_date: date) -> list[CustomerBu
             "quantity",
             "tax_rate",
             "billed_until",
+            "contract_type__kind",
         )
     )
     contract_ids = [row[0] for row in contract_rows]
@@ -119,6 +120,7 @@ def load_bundles(customer_ids: Sequence[int], run_date: date) -> list[CustomerBu
         quantity,
         tax_rate,
         billed_until,
+        kind,
     ) in contract_rows:
         terms = ContractTerms(
             key=reference,
@@ -138,9 +140,11 @@ def load_bundles(customer_ids: Sequence[int], run_date: date) -> list[CustomerBu
             billed_period_starts=billed.get(pk, NOTHING_BILLED).period_starts,
             price_changes=tuple(prices.get(pk, ())),
         )
-        contracts[customer_id].append(ContractBundle(pk, reference, type_name, description, terms))
+        contracts[customer_id].append(
+            ContractBundle(pk, reference, type_name, description, terms, kind or "service")
+        )
     items: dict[int, list[ItemBundle]] = defaultdict(list)
-    for pk, customer_id, description, service_date, quantity, unit_price, tax_rate, reference in (
+    for pk, customer_id, description, service_date, quantity, unit_price, tax_rate, ref, kind in (
         OneOffItem.objects.filter(customer_id__in=customer_ids, service_date__lte=run_date)
         .exclude(invoice_lines__bills=True)
         .values_list(
@@ -152,10 +156,11 @@ def load_bundles(customer_ids: Sequence[int], run_date: date) -> list[CustomerBu
             "unit_price",
             "tax_rate",
             "contract__reference",
+            "kind",
         )
     ):
         items[customer_id].append(
-            ItemBundle(pk, description, service_date, quantity, unit_price, tax_rate, reference)
+            ItemBundle(pk, description, service_date, quantity, unit_price, tax_rate, ref, kind)
         )
     return [
         CustomerBundle(

@@ -20,17 +20,23 @@ from hostkontor.customers.tax import TaxTreatment
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
+def _seller_country_default() -> str:
+    """A new profile starts in ``HOSTKONTOR_SELLER_COUNTRY``; afterwards the profile decides."""
+    return settings.SELLER_COUNTRY
+
+
 class SellerProfile(models.Model):
     """The agency's own data printed on every invoice (one row)."""
 
-    company = models.CharField(_("company"), max_length=200, default="Hostkontor Demo GmbH")
+    company = models.CharField(_("company"), max_length=200, blank=True)
     street = models.CharField(_("street"), max_length=200, blank=True)
     zip_code = models.CharField(_("ZIP code"), max_length=20, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
-    country = models.CharField(_("country"), max_length=2, default="DE")
+    country = models.CharField(_("country"), max_length=2, default=_seller_country_default)
     vat_id = models.CharField(_("VAT id"), max_length=32, blank=True)
     tax_number = models.CharField(_("tax number"), max_length=32, blank=True)
-    register = models.CharField(_("commercial register"), max_length=120, blank=True)
+    register_court = models.CharField(_("register court"), max_length=120, blank=True)
+    register_number = models.CharField(_("register number"), max_length=60, blank=True)
     managing_directors = models.CharField(_("managing directors"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
@@ -42,7 +48,19 @@ class SellerProfile(models.Model):
         _("invoice number pattern"), max_length=40, default="RE-{YYYY}-{00000}"
     )
     credit_note_number_pattern = models.CharField(
-        _("credit note number pattern"), max_length=40, default="GS-{YYYY}-{00000}"
+        _("cancellation invoice number pattern"), max_length=40, default="ST-{YYYY}-{00000}"
+    )
+    # Once a number was issued under a pattern, a new one waits for the next year
+    # (billing/number_ranges.py): the pending pattern and the day it takes over.
+    invoice_number_pattern_next = models.CharField(max_length=40, blank=True)
+    invoice_number_pattern_next_from = models.DateField(null=True, blank=True)
+    credit_note_number_pattern_next = models.CharField(max_length=40, blank=True)
+    credit_note_number_pattern_next_from = models.DateField(null=True, blank=True)
+    books_closed_until = models.DateField(
+        _("books closed until"),
+        null=True,
+        blank=True,
+        help_text=_("No invoice or credit note may be dated on or before this day."),
     )
     auto_billing = models.BooleanField(
         _("automatic billing"),
@@ -120,7 +138,7 @@ class Invoice(models.Model):
 
     class Kind(models.TextChoices):
         INVOICE = "invoice", _("invoice")
-        CREDIT_NOTE = "credit_note", _("credit note")
+        CREDIT_NOTE = "credit_note", _("cancellation invoice")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -203,7 +221,7 @@ class Invoice(models.Model):
         permissions = [
             ("run_billing", _("Can run billing")),
             ("issue_invoice", _("Can issue and send invoices")),
-            ("cancel_invoice", _("Can cancel invoices by credit note")),
+            ("cancel_invoice", _("Can cancel invoices by cancellation invoice")),
         ]
 
     def __str__(self) -> str:
@@ -229,6 +247,13 @@ class OneOffItem(models.Model):
     unit_price = models.DecimalField(_("unit price"), **MONEY)
     tax_rate = models.DecimalField(
         _("tax rate (%)"), max_digits=5, decimal_places=2, default=Decimal("19.00")
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=8,
+        choices=[("service", _("service")), ("goods", _("goods (hardware)"))],
+        default="service",
+        help_text=_("Goods to EU businesses and to customers outside the EU are tax-free."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL

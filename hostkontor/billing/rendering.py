@@ -48,6 +48,16 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from .models import Invoice
+from .pdf_context import (
+    BOTH_VAT_IDS,
+    company_lines,
+    customer_tax_id_label,
+    header_period,
+    line_period_label,
+    shown_unit_price,
+)
+from .pdf_context import texts as legal_texts
+from .retention import stored_document_delete
 
 DEFAULT_RENDERER = "classic"
 LANGUAGES = ("de", "en")
@@ -181,7 +191,7 @@ LABELS: dict[str, dict[str, str]] = {
         "net_total": "Summe netto",
         "tax_total": "Summe USt.",
         "gross_total": "Rechnungsbetrag",
-        "credit_total": "Gutschriftsbetrag",
+        "credit_total": "Stornobetrag",
         "service_period": "Leistungszeitraum",
         "service_date_note": "Leistungsdatum ist, soweit nicht anders angegeben, das Rechnungsdatum.",
         "intro": "Sehr geehrte Damen und Herren,\nfür unsere Leistungen berechnen wir Ihnen:",
@@ -211,11 +221,11 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "en": {
         "invoice": "Invoice",
-        "credit_note": "Cancellation of invoice {number}",
+        "credit_note": "Cancellation invoice for invoice {number}",
         "draft": "Draft",
         "number": "Invoice number",
         "credit_note_number": "Document number",
-        "credit_note_short": "Cancellation",
+        "credit_note_short": "Cancellation invoice",
         "original": "For invoice",
         "original_value": "{number} of {date}",
         "customer_number": "Customer number",
@@ -235,7 +245,7 @@ LABELS: dict[str, dict[str, str]] = {
         "net_total": "Total net",
         "tax_total": "Total VAT",
         "gross_total": "Amount due",
-        "credit_total": "Amount credited",
+        "credit_total": "Cancelled amount",
         "service_period": "Service period",
         "service_date_note": "Unless stated otherwise, the date of service is the invoice date.",
         "intro": "Dear Sir or Madam,\nfor our services we invoice you as follows:",
@@ -276,6 +286,7 @@ class RenderedLine:
     unit_price: str
     tax_rate: str
     net: str
+    period_label: str = ""  # "Leistungsdatum" (one day) or "Leistungszeitraum"
 
 
 def local_files_fetcher():
@@ -316,6 +327,9 @@ class InvoiceRenderer:
 
     def render_html(self, invoice: Invoice) -> str:
         context = self.get_context(invoice)
+        if settings.DEMO:  # the demo database's documents say so on every page and in the title
+            context["is_demo"] = True
+            context["document_title"] = f"DEMO {context.get('document_title', '')}".strip()
         # Django's own filters (linebreaksbr …) must not follow the UI language either.
         with translation.override(context["language"]):
             context["stylesheet"] = render_to_string(self.stylesheet_name, context)
@@ -354,17 +368,16 @@ class ClassicRenderer(InvoiceRenderer):
                 period=format_period(line.period_start, line.period_end, language),
                 quantity=format_quantity(line.quantity, language),
                 unit=line.unit,
-                unit_price=format_money(line.unit_price, language, currency, max_places=4),
+                unit_price=format_money(shown_unit_price(line), language, currency, max_places=4),
                 tax_rate=format_percent(line.tax_rate, language),
                 net=money(line.net),
+                period_label=line_period_label(line, language),
             )
             for line in lines
         ]
-        periods = {(line.period_start, line.period_end) for line in lines if line.period_start}
-        shared_period = ""
-        if len(periods) == 1:
-            start, end = periods.pop()
-            shared_period = format_period(start, end, language)
+        # The header names a period only when it covers every line (pdf_context.py).
+        shared = header_period(lines)
+        shared_period = format_period(*shared, language) if shared else ""
         undated_lines = any(not line.period_start for line in lines)
 
         breakdown = []
@@ -426,6 +439,13 @@ class ClassicRenderer(InvoiceRenderer):
             ("due_date", "" if is_credit_note else format_date(due_date, language)),
             ("customer_vat_id", invoice.customer_vat_id),
         ]
+        if invoice.tax_treatment in BOTH_VAT_IDS and seller.get("vat_id"):
+            info.append(("seller_vat_id", seller["vat_id"]))
+        labels = {
+            **labels,
+            "customer_vat_id": customer_tax_id_label(invoice.customer_vat_id, language),
+            "seller_vat_id": legal_texts(language)["seller_vat_id"],
+        }
         label_keys = {"number": "credit_note_number", "invoice_date": "credit_note_date"}
         info = [
             {
@@ -451,6 +471,7 @@ class ClassicRenderer(InvoiceRenderer):
             "seller": seller,
             "seller_city": seller_city,
             "seller_iban": format_iban(seller.get("iban", "")),
+            "company_lines": company_lines(seller, language),
             "return_line": return_line,
             "address_lines": address_lines,
             "info": info,
@@ -548,13 +569,13 @@ def invoice_pdf_store(invoice: Invoice, pdf_bytes: bytes) -> str:
             default_storage.exists(name)
             and not Invoice.objects.filter(pdf=name).exclude(pk=invoice.pk).exists()
         ):
-            default_storage.delete(name)  # an orphan; else the storage picks another name
+            stored_document_delete(name)  # an orphan; else the storage picks another name
         stored_name = default_storage.save(name, ContentFile(pdf_bytes))
         updated = Invoice.objects.filter(pk=invoice.pk, pdf="").update(
             pdf=stored_name, pdf_sha256=digest
         )
         if updated != 1:  # pragma: no cover - the row lock above prevents this
-            default_storage.delete(stored_name)
+            stored_document_delete(stored_name)
             raise ValueError(f"invoice {invoice.number} already has a stored PDF")
     invoice.pdf.name = stored_name
     invoice.pdf_sha256 = digest

@@ -42,7 +42,8 @@ def _count(run: BillingRun, name: str) -> None:
 
 def _issue_one(run: BillingRun, invoice: Invoice, outcome: RunOutcome) -> Invoice | None:
     try:
-        issued = invoice_issue(actor=run.created_by, invoice=invoice, on=run.run_date)
+        # the invoice date is the day of issue; the run date only decided what was billed
+        issued = invoice_issue(actor=run.created_by, invoice=invoice)
     except Exception as error:  # one invoice's failure must not stop or hide the others
         logger.warning("billing run %s: %s not issued", run.pk, _label(invoice), exc_info=True)
         outcome.errors.append(f"{_label(invoice)}: not issued: {error}")

@@ -25,6 +25,10 @@ def _quantity(value: Decimal) -> str:
 
 
 def _line(kind, reference, description, start, end, quantity, net, rate) -> dict:
+    if kind in ("setup", "item"):
+        # Their stored dates are a date of supply, not a billing period: the documented
+        # shape keeps ``period_*`` null for them (the PDF prints the date of supply).
+        start = end = None
     return {
         "contract": reference,
         "kind": kind,

@@ -20,7 +20,6 @@ import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -28,6 +27,7 @@ from django.utils import timezone, translation
 
 from hostkontor.core.audit import audit_record
 
+from .mail_signature import mail_signature, sender_address
 from .models import Invoice
 from .rendering import (
     PdfIntegrityError,
@@ -116,7 +116,21 @@ def _mail_context(invoice: Invoice) -> dict:
         "bank_name": seller.get("bank_name", ""),
         "iban": format_iban(seller.get("iban", "")),
         "bic": seller.get("bic", ""),
+        "greeting": _greeting(invoice, language),
+        "signature": mail_signature(seller, language),
     }
+
+
+GREETING = {"de": "Sehr geehrte Damen und Herren,", "en": "Dear Sir or Madam,"}
+
+
+def _greeting(invoice: Invoice, language: str) -> str:
+    """The greeting the document itself uses (the billing contact's name when it was known
+    at issue, ``document_texts.greeting``), else the neutral one."""
+    first = (invoice.intro_text or "").splitlines()[:1]
+    if first and first[0].rstrip().endswith(",") and invoice.kind == Invoice.Kind.INVOICE:
+        return first[0].strip()
+    return GREETING.get(language, GREETING["de"])
 
 
 def invoice_mail_message(
@@ -132,7 +146,7 @@ def invoice_mail_message(
     message = EmailMessage(
         subject=" ".join(subject.split()),
         body=body.strip() + "\n",
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=sender_address(context["seller"]),
         to=[to],
         reply_to=[seller_email] if seller_email else None,
         connection=connection,

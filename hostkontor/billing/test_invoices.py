@@ -1,13 +1,14 @@
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from hostkontor.core.models import AuditEvent
-from hostkontor.testing.factories import make_contract, make_customer
+from hostkontor.testing.factories import make_contract, make_customer, make_seller_profile
 
 from .invoices import InvoiceStateError, invoice_cancel, invoice_issue, invoice_mark_paid
-from .models import Invoice, InvoiceLine, SellerProfile
+from .models import Invoice, InvoiceLine
 from .runs import billing_run_create, billing_run_execute
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ def run_on(day: date) -> list[Invoice]:
 def draft():
     customer = make_customer(company="dmmd GmbH & Co. KG internet & network services")
     make_contract(customer, "V-1", setup_fee=Decimal("39.00"), description="inkl. Domain dmmd.de")
-    SellerProfile.objects.create(
+    make_seller_profile(
         company="Agentur Kahl GmbH", iban="DE02120300000000202051", vat_id="DE136695976"
     )
     [invoice] = run_on(date(2003, 1, 20))
@@ -30,13 +31,15 @@ def draft():
 
 def test_issue_assigns_number_snapshots_and_stores_the_pdf(draft, admin_user):
     # when the draft is issued
-    invoice = invoice_issue(actor=admin_user, invoice=draft, on=date(2003, 1, 21))
-    # then it has the first number of the year, its totals, the customer's address and the PDF
+    invoice = invoice_issue(actor=admin_user, invoice=draft)
+    # then it has the first number of the year of issue, is dated today (the run date only
+    # decided what is billed), its totals, the customer's address and the PDF
+    today = timezone.localdate()
     assert (invoice.number, invoice.status, invoice.invoice_date, invoice.due_date) == (
-        "RE-2003-00001",
+        f"RE-{today.year}-00001",
         "issued",
-        date(2003, 1, 21),
-        date(2003, 2, 4),
+        today,
+        today + timedelta(days=14),
     )
     assert (invoice.net_total, invoice.tax_total, invoice.gross_total) == (
         Decimal("96.00"),
@@ -56,7 +59,7 @@ def test_issue_assigns_number_snapshots_and_stores_the_pdf(draft, admin_user):
 
 
 def test_snapshot_does_not_follow_later_customer_changes(draft, admin_user):
-    invoice = invoice_issue(actor=admin_user, invoice=draft, on=date(2003, 1, 21))
+    invoice = invoice_issue(actor=admin_user, invoice=draft)
     draft.customer.city = "Osnabrück"
     draft.customer.save()
     invoice.refresh_from_db()
@@ -64,19 +67,19 @@ def test_snapshot_does_not_follow_later_customer_changes(draft, admin_user):
 
 
 def test_issuing_twice_is_refused(draft, admin_user):
-    invoice_issue(actor=admin_user, invoice=draft, on=date(2003, 1, 21))
+    invoice_issue(actor=admin_user, invoice=draft)
     with pytest.raises(InvoiceStateError):
-        invoice_issue(actor=admin_user, invoice=draft, on=date(2003, 1, 21))
+        invoice_issue(actor=admin_user, invoice=draft)
 
 
 def test_credit_note_negates_reopens_periods_and_has_its_own_range(draft, admin_user):
-    invoice = invoice_issue(actor=admin_user, invoice=draft, on=date(2003, 1, 21))
+    invoice = invoice_issue(actor=admin_user, invoice=draft)
     # when the invoice is cancelled
-    credit = invoice_cancel(actor=admin_user, invoice=invoice, on=date(2003, 2, 1))
+    credit = invoice_cancel(actor=admin_user, invoice=invoice)
     # then a credit note with its own number mirrors it
     assert (credit.kind, credit.number, credit.cancels_id, credit.gross_total) == (
         "credit_note",
-        "GS-2003-00001",
+        f"ST-{timezone.localdate().year}-00001",
         invoice.pk,
         Decimal("-114.24"),
     )
@@ -93,21 +96,21 @@ def test_credit_note_negates_reopens_periods_and_has_its_own_range(draft, admin_
         ("period", Decimal("57.00")),
     ]
     assert (
-        invoice_issue(actor=admin_user, invoice=again, on=date(2003, 2, 1)).number
-        == "RE-2003-00002"
+        invoice_issue(actor=admin_user, invoice=again).number
+        == f"RE-{timezone.localdate().year}-00002"
     )
     assert InvoiceLine.objects.filter(bills=True).count() == 2
 
 
 def test_paid_and_cancel_rules(draft, admin_user):
-    invoice = invoice_issue(actor=admin_user, invoice=draft, on=date(2003, 1, 21))
+    invoice = invoice_issue(actor=admin_user, invoice=draft)
     paid = invoice_mark_paid(actor=admin_user, invoice=invoice, paid_on=date(2003, 1, 30))
     assert paid.status == "paid"
     with pytest.raises(InvoiceStateError):
         invoice_mark_paid(actor=admin_user, invoice=paid, paid_on=date(2003, 1, 30))
-    credit = invoice_cancel(actor=admin_user, invoice=paid, on=date(2003, 2, 1))
+    credit = invoice_cancel(actor=admin_user, invoice=paid)
     with pytest.raises(InvoiceStateError):
-        invoice_cancel(actor=admin_user, invoice=credit, on=date(2003, 2, 1))
+        invoice_cancel(actor=admin_user, invoice=credit)
 
 
 def test_issued_pdf_of_a_swiss_customer_says_not_taxable_here(admin_user, tmp_path):
@@ -124,7 +127,7 @@ def test_issued_pdf_of_a_swiss_customer_says_not_taxable_here(admin_user, tmp_pa
         tax_treatment="non_eu",
     )
     make_contract(customer, "V-1", setup_fee=Decimal("39.00"))
-    SellerProfile.objects.create(
+    make_seller_profile(
         company="Agentur Kahl GmbH",
         street="Hafenstraße 12",
         zip_code="20457",
@@ -136,14 +139,15 @@ def test_issued_pdf_of_a_swiss_customer_says_not_taxable_here(admin_user, tmp_pa
     [draft] = run_on(date(2003, 1, 20))
 
     # when it is issued through the service
-    invoice = invoice_issue(actor=admin_user, invoice=draft, on=date(2003, 1, 21))
+    invoice = invoice_issue(actor=admin_user, invoice=draft)
 
     # then the stored PDF carries the numbers, the period, 0 % tax and the legal note
     text = " ".join(pdf_text(invoice.pdf.read(), tmp_path).split())
+    today = timezone.localdate()
     for expected in [
-        "Rechnung RE-2003-00001",
+        f"Rechnung RE-{today.year}-00001",
         "K10077",
-        "21.01.2003",
+        f"{today:%d.%m.%Y}",
         "Alpen Hosting AG",
         "8001 Zürich",
         "SCHWEIZ",
@@ -151,11 +155,11 @@ def test_issued_pdf_of_a_swiss_customer_says_not_taxable_here(admin_user, tmp_pa
         "39,00 €",
         "57,00 €",
         "Rechnungsbetrag 96,00 €",
-        "Nicht im Inland steuerbare Leistung.",
+        "Nicht im Inland steuerbare Leistung (§ 3a Abs. 2 UStG).",
         "USt-IdNr.: DE136695976",
         "Steuernummer: 27/123/45678",
         "IBAN DE02 1203 0000 0000 2020 51",
-        "Zahlbar ohne Abzug bis 04.02.2003.",
+        f"Zahlbar ohne Abzug bis {today + timedelta(days=14):%d.%m.%Y}.",
     ]:
         assert expected in text, expected
     assert (invoice.tax_total, invoice.gross_total) == (Decimal("0.00"), Decimal("96.00"))

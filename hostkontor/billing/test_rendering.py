@@ -379,7 +379,7 @@ def test_credit_note_is_titled_as_cancellation_of_its_invoice(tmp_path):
     Invoice.objects.filter(pk=original.pk).update(status=Invoice.Status.CANCELLED)
     credit_note = make_issued_invoice(
         customer=original.customer,
-        number="GS-2026-00001",
+        number="ST-2026-00001",
         kind=Invoice.Kind.CREDIT_NOTE,
         cancels=original,
         lines=negated_lines(),
@@ -391,9 +391,10 @@ def test_credit_note_is_titled_as_cancellation_of_its_invoice(tmp_path):
 
     # then the title names the original, amounts are negative, no payment request
     assert "Stornorechnung zu Rechnung RE-2026-00001" in text
-    assert "Belegnummer GS-2026-00001" in text
+    assert "Belegnummer ST-2026-00001" in text
     assert "Zu Rechnung RE-2026-00001 vom 27.11.2026" in text
-    assert "Gutschriftsbetrag -243,95 €" in text
+    assert "Stornobetrag -243,95 €" in text
+    assert "Gutschrift" not in text
     assert "Zahlbar" not in text
 
 

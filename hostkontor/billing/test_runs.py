@@ -42,7 +42,7 @@ def test_worked_example_first_run_bills_setup_and_first_quarter():
     [invoice] = run_on(date(2003, 1, 20))
     # then setup 39.00 and the first quarter 57.00 are on one draft invoice
     assert lines_of(invoice) == [
-        ("setup", None, None, Decimal("39.00")),
+        ("setup", date(2003, 1, 20), date(2003, 1, 20), Decimal("39.00")),  # date of supply
         ("period", date(2003, 1, 20), date(2003, 4, 19), Decimal("57.00")),
     ]
     assert (
@@ -74,7 +74,7 @@ def test_a_repeated_run_adds_nothing_and_a_catch_up_run_bills_every_missed_perio
     [invoice] = run_on(date(2004, 1, 21))
     # then it bills setup and every period back to the start, each its own line
     assert [line[1] for line in lines_of(invoice)] == [
-        None,
+        date(2003, 1, 20),  # the setup: supplied at the start
         date(2003, 1, 20),
         date(2003, 4, 20),
         date(2003, 7, 20),
@@ -117,7 +117,7 @@ def test_deleting_a_draft_makes_its_periods_due_again():
     invoice_delete_draft(actor=None, invoice=invoice)
     [again] = run_on(date(2003, 1, 20))
     assert lines_of(again) == [
-        ("setup", None, None, Decimal("39.00")),
+        ("setup", date(2003, 1, 20), date(2003, 1, 20), Decimal("39.00")),  # date of supply
         ("period", date(2003, 1, 20), date(2003, 4, 19), Decimal("57.00")),
     ]
 

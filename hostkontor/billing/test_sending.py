@@ -257,7 +257,7 @@ def test_english_credit_note_mail(mail):
     Invoice.objects.filter(pk=original.pk).update(status=Invoice.Status.CANCELLED)
     credit_note = issued_with_pdf(
         customer=original.customer,
-        number="GS-2026-00001",
+        number="ST-2026-00001",
         kind=Invoice.Kind.CREDIT_NOTE,
         cancels=original,
         language="en",
@@ -271,13 +271,13 @@ def test_english_credit_note_mail(mail):
     # then subject, body and attachment name are English / the credit note's
     assert result.ok is True
     message = mail.messages[0].message
-    assert message["Subject"] == "Your cancellation GS-2026-00001 of invoice RE-2026-00001"
+    assert message["Subject"] == "Your cancellation invoice ST-2026-00001 for invoice RE-2026-00001"
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert (
-        "our cancellation GS-2026-00001 of 2026-12-02 for invoice RE-2026-00001,"
+        "our cancellation invoice ST-2026-00001 of 2026-12-02 for invoice RE-2026-00001,"
         " amounting to -€243.95." in body
     )
-    assert mail.messages[0].attachments[0].get_filename() == "GS-2026-00001.pdf"
+    assert mail.messages[0].attachments[0].get_filename() == "ST-2026-00001.pdf"
     credit_note.refresh_from_db()
     assert credit_note.status == Invoice.Status.SENT
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from hostkontor.core.models import ScheduledRun
 from hostkontor.core.scheduling import scheduler_tick
-from hostkontor.testing.factories import make_contract, make_customer
+from hostkontor.testing.factories import make_contract, make_customer, make_seller_profile
 
 from .models import BillingRun, Invoice, SellerProfile
 
@@ -22,7 +22,7 @@ def tick_and_work() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_automatic_mode_creates_issues_and_sends_through_scheduler_and_worker():
     # given automatic billing switched on and a contract due today
-    SellerProfile.objects.create(company="Agentur Kahl GmbH", auto_billing=True)
+    make_seller_profile(auto_billing=True)
     today = timezone.localdate()
     customer = make_customer(email="rechnung@dmmd.example")
     make_contract(customer, "V-1", start=today, setup_fee=Decimal("39.00"))
@@ -78,7 +78,7 @@ def test_the_next_automatic_run_issues_drafts_an_earlier_one_left():
     from .tasks import execute_billing_run
 
     # given an automatic run of yesterday that created a draft but died before issuing it
-    SellerProfile.objects.create(company="Agentur Kahl GmbH", auto_billing=True)
+    make_seller_profile(auto_billing=True)
     today = timezone.localdate()
     make_contract(make_customer(email="a@dmmd.example"), "V-1", start=today - timedelta(days=1))
     earlier = billing_run_create(

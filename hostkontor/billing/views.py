@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -7,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hostkontor.core.audit import audit_record
+from hostkontor.core.numbering import NumberPatternError
 
 from . import selectors
 from .forms import DateForm, InvoiceFilterForm, RunForm, SellerProfileForm
@@ -17,9 +19,13 @@ from .invoices import (
     invoice_issue,
     invoice_mark_paid,
 )
+from .issue_rules import IssueRefused
 from .models import BillingRun, Invoice, SellerProfile
+from .number_range_form import NUMBER_RANGE_FIELDS
+from .number_ranges import seller_number_ranges_update
 from .rendering import invoice_pdf_bytes
 from .runs import billing_preview, billing_run_create
+from .seller_profile import customers_tax_rederive, seller_missing
 from .sending import InvoiceNotSendable, invoice_send
 from .tasks import execute_billing_run
 
@@ -119,7 +125,7 @@ def _act(request, pk: int, action):
     invoice = get_object_or_404(Invoice, pk=pk)
     try:
         result = action(invoice)
-    except (InvoiceStateError, InvoiceNotSendable) as error:
+    except (InvoiceStateError, InvoiceNotSendable, IssueRefused) as error:
         messages.error(request, str(error))
         return redirect("billing:invoice_detail", pk=pk)
     return result
@@ -170,7 +176,9 @@ def invoice_paid_view(request, pk: int):
 def invoice_cancel_view(request, pk: int):
     def cancel(invoice):
         credit = invoice_cancel(actor=request.user, invoice=invoice, on=timezone.localdate())
-        messages.success(request, _("Credit note %(number)s issued.") % {"number": credit.number})
+        messages.success(
+            request, _("Cancellation invoice %(number)s issued.") % {"number": credit.number}
+        )
         return redirect("billing:invoice_detail", pk=credit.pk)
 
     return _act(request, pk, cancel)
@@ -196,11 +204,27 @@ def seller(request):
         changes = {
             name: [str(form.initial.get(name, "")), str(form.cleaned_data[name])]
             for name in form.changed_data
+            if name not in NUMBER_RANGE_FIELDS  # audited by seller_number_ranges_update
         }
-        form.save()
-        audit_record(
-            actor=request.user, action="seller_profile.updated", obj=profile, changes=changes
-        )
+        try:
+            with transaction.atomic():
+                _seller_save(request, form, profile, changes)
+        except NumberPatternError as error:  # a counter another user raised meanwhile
+            messages.error(request, str(error))
+            return redirect("billing:seller")
         messages.success(request, _("Invoice settings saved."))
         return redirect("billing:seller")
-    return render(request, "billing/seller.html", {"form": form})
+    return render(
+        request, "billing/seller.html", {"form": form, "missing": seller_missing(profile)}
+    )
+
+
+def _seller_save(request, form, profile, changes) -> None:
+    """The profile's fields, then its number ranges (``number_ranges.py``), audited."""
+    form.save()
+    if "country" in form.changed_data:  # the seller's country decides tax treatments
+        changes["customers_rederived"] = ["", str(customers_tax_rederive(profile.country))]
+    audit_record(actor=request.user, action="seller_profile.updated", obj=profile, changes=changes)
+    seller_number_ranges_update(
+        actor=request.user, requests=form.number_range_requests(), today=form.today
+    )

@@ -31,6 +31,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.views.decorators.debug import sensitive_variables
 
+from hostkontor.billing.mail_signature import mail_signature, profile_details, sender_address
 from hostkontor.core.audit import audit_record, diff_fields, snapshot
 from hostkontor.vault.crypto import VaultError
 from hostkontor.vault.services import entry_secret
@@ -217,9 +218,11 @@ def _alert(check: Check, run: CheckRun, old: str, new: str) -> None:
             "old_label": Check.State(old).label,
             "new_label": Check.State(new).label,
         }
+        seller = profile_details()
+        context["signature"] = mail_signature(seller, settings.LANGUAGE_CODE[:2])
         subject = render_to_string("checks/mail/alert_subject.txt", context).strip()
         body = render_to_string("checks/mail/alert_body.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
+    send_mail(subject, body, sender_address(seller), recipients, fail_silently=False)
 
 
 def _record(check: Check, result: CheckResult, at) -> CheckRun:

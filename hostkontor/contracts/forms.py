@@ -183,9 +183,17 @@ class ContractTypeForm(ServiceErrorsMixin, StyledFormMixin, forms.ModelForm):
             "default_mode",
             "default_tax_rate",
             "invoice_text",
+            "kind",
             "is_active",
         ]
         localized_fields = ["default_setup_fee", "default_fee", "default_tax_rate"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].required = False  # not posted: a service, as before
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or "service"
 
     def validate_unique(self):
         """The service checks the name (case-insensitively) and reports it."""
@@ -234,6 +242,14 @@ class OneOffItemForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
         max_value=100,
         localize=True,
         initial=Decimal("19.00"),
+    )
+    kind = forms.TypedChoiceField(
+        label=_("Kind"),
+        choices=[("service", _("service")), ("goods", _("goods (hardware)"))],
+        initial="service",
+        required=False,
+        empty_value="service",
+        help_text=_("Goods to EU businesses and to customers outside the EU are tax-free."),
     )
     contract = forms.ModelChoiceField(
         label=_("Contract (optional)"), queryset=Contract.objects.none(), required=False

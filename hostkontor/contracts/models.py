@@ -76,6 +76,13 @@ class ContractType(models.Model):
         _("tax rate (%)"), max_digits=5, decimal_places=2, default=Decimal("19.00")
     )
     invoice_text = models.CharField(_("invoice text"), max_length=200, blank=True)
+    kind = models.CharField(
+        _("kind"),
+        max_length=8,
+        choices=[("service", _("service")), ("goods", _("goods (hardware)"))],
+        default="service",
+        help_text=_("Goods to EU businesses and to customers outside the EU are tax-free."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -27,7 +27,15 @@ from hostkontor.customers.models import Customer
 from .models import Contract
 from .services import MONEY_MAX, ContractValidationError, decimal_error
 
-ITEM_FIELDS = ["description", "service_date", "quantity", "unit_price", "tax_rate", "contract"]
+ITEM_FIELDS = [
+    "description",
+    "service_date",
+    "quantity",
+    "unit_price",
+    "tax_rate",
+    "kind",
+    "contract",
+]
 
 
 APPROVE_PERMISSION = "contracts.approve_large_item"
@@ -72,6 +80,7 @@ def _snapshot(item: OneOffItem) -> dict:
         "quantity": item.quantity,
         "unit_price": item.unit_price,
         "tax_rate": item.tax_rate,
+        "kind": item.kind,
         "contract": item.contract.reference if item.contract_id else "",
     }
 
@@ -87,6 +96,7 @@ def one_off_item_add(
     unit_price: Decimal,
     tax_rate: Decimal,
     contract: Contract | None = None,
+    kind: str = "service",
 ) -> OneOffItem:
     _require(actor, "billing.add_oneoffitem")
     errors: dict[str, str] = {}
@@ -115,9 +125,12 @@ def one_off_item_add(
             errors["unit_price"] = message
     if contract is not None and contract.customer_id != customer.pk:
         errors["contract"] = _("the contract belongs to another customer")
+    if kind not in ("service", "goods"):
+        errors["kind"] = _("must be service or goods")
     if errors:
         raise ContractValidationError(errors)
     item = OneOffItem.objects.create(
+        kind=kind,
         customer=customer,
         contract=contract,
         description=description,

@@ -230,3 +230,50 @@ def number_allocate(*, range_code: str, pattern: str, on: date, start: int = 1) 
     sequence.next_value = value + 1
     sequence.save(update_fields=["next_value"])
     return format_number(pattern, value, on)
+
+
+def pattern_renders(pattern: str, number: str) -> bool:
+    """Whether ``number`` is a text the valid ``pattern`` renders (was issued under it)."""
+    parser, tokens = _parser(pattern)
+    return _rendered_by(parser, tokens, number) is not None
+
+
+def pattern_prefix(pattern: str) -> str:
+    """The fixed text before the first token: every number of the pattern starts with it."""
+    return _TOKEN.split(pattern)[0]
+
+
+def number_counter_next(*, range_code: str, pattern: str, on: date, start: int = 1) -> int:
+    """The counter value the range hands out next in ``on``'s period."""
+    sequence = NumberSequence.objects.filter(
+        range_code=range_code, period_key=period_key(pattern, on)
+    ).first()
+    return sequence.next_value if sequence else start
+
+
+def number_counter_raise(
+    *, range_code: str, pattern: str, on: date, next_value: int, start: int = 1
+) -> int:
+    """Let the range of ``on``'s period continue at ``next_value`` (e.g. where the previous
+    system stopped). Counters only move up: below the next free value a number would come
+    twice. Returns the value it replaced; call inside the transaction that audits it."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("number_counter_raise must run inside transaction.atomic()")
+    key = period_key(pattern, on)
+    NumberSequence.objects.bulk_create(
+        [NumberSequence(range_code=range_code, period_key=key, next_value=start)],
+        ignore_conflicts=True,
+    )
+    sequence = NumberSequence.objects.select_for_update().get(range_code=range_code, period_key=key)
+    previous = sequence.next_value
+    if next_value < previous:
+        raise NumberPatternError(
+            _(
+                "The next number counter can only be raised: %(value)s is below %(next)s, "
+                "the next free value (numbers up to %(last)s were issued)."
+            )
+            % {"value": next_value, "next": previous, "last": previous - 1}
+        )
+    sequence.next_value = next_value
+    sequence.save(update_fields=["next_value"])
+    return previous

@@ -173,3 +173,31 @@ def test_a_new_year_starts_a_new_counter():
 def test_allocation_outside_a_transaction_is_refused():
     with pytest.raises(RuntimeError, match="inside transaction.atomic"):
         number_allocate(range_code="invoice", pattern="RE-{00000}", on=date(2026, 1, 1))
+
+
+@pytest.mark.django_db
+def test_a_counter_continues_a_previous_system_and_never_goes_down():
+    from .numbering import number_counter_raise
+
+    # given a range that has issued nothing in 2026
+    with transaction.atomic():
+        # when its counter is set to 4711, then the next number is 4711
+        assert (
+            number_counter_raise(
+                range_code="invoice",
+                pattern="RE-{YYYY}-{00000}",
+                on=date(2026, 3, 1),
+                next_value=4711,
+            )
+            == 1
+        )
+        assert (
+            number_allocate(range_code="invoice", pattern="RE-{YYYY}-{00000}", on=date(2026, 3, 2))
+            == "RE-2026-04711"
+        )
+    # when it is set below the next free value, then that is refused and nothing changes
+    with transaction.atomic(), pytest.raises(NumberPatternError, match="4712"):
+        number_counter_raise(
+            range_code="invoice", pattern="RE-{YYYY}-{00000}", on=date(2026, 5, 1), next_value=4711
+        )
+    assert NumberSequence.objects.get(range_code="invoice", period_key="2026").next_value == 4712

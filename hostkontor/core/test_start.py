@@ -3,6 +3,7 @@
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -28,7 +29,7 @@ def children_cmdlines(pid: int) -> list[list[str]]:
 def run_start(env: dict, output: Path) -> tuple[str, list[list[str]]]:
     """Run `start` until it is up, then stop it with Ctrl-C; its output and its children."""
     bind = f"127.0.0.1:{free_port()}"
-    args = [sys.executable, "manage.py", "start", "--no-demo", "--workers", "1", "--bind", bind]
+    args = [sys.executable, "manage.py", "start", "--workers", "1", "--bind", bind]
     with output.open("w") as out:
         process = subprocess.Popen(
             args,
@@ -84,3 +85,46 @@ def test_start_never_prints_the_admin_password_and_sets_the_web_timeout(tmp_path
     # and in production no key file was generated next to the data
     generated = {"secret_key", "vault.keys"} & {p.name for p in (tmp_path / "var").iterdir()}
     assert generated == (set() if production else {"vault.keys"})
+    # and the real install starts empty: no demo data, no demo database
+    assert table_counts(tmp_path / "var" / "hostkontor.sqlite3") == {
+        "customers_customer": 0,
+        "billing_invoice": 0,
+    }
+    assert not (tmp_path / "var" / "demo.sqlite3").exists()
+    assert "To try Hostkontor with demo data: make demo (its own database)\n" in output
+
+
+def table_counts(database: Path) -> dict[str, int]:
+    with sqlite3.connect(database) as connection:
+        return {
+            "customers_customer": connection.execute(
+                "SELECT count(*) FROM customers_customer"
+            ).fetchone()[0],
+            "billing_invoice": connection.execute(
+                "SELECT count(*) FROM billing_invoice"
+            ).fetchone()[0],
+        }
+
+
+def test_demo_mode_starts_on_its_own_database_with_demo_documents(tmp_path):
+    # given a fresh installation started as the demo (`make demo`)
+    env = start_env(tmp_path, production=False)
+    env["HOSTKONTOR_DEMO"] = "1"
+    # when `start` runs and is stopped with Ctrl-C
+    output, _children = run_start(env, tmp_path / "start.log")
+    # then the demo data went into the demo's own database, and the real one was never made
+    demo_database = tmp_path / "var" / "demo.sqlite3"
+    assert f"Database: {demo_database} · " in output
+    assert "DEMO mode: demo data in its own database, marked Demo on every page and " in output
+    assert not (tmp_path / "var" / "hostkontor.sqlite3").exists()
+    assert table_counts(demo_database) == {"customers_customer": 50, "billing_invoice": 29}
+    # and its issued documents are numbered in the demo's own ranges only
+    with sqlite3.connect(demo_database) as connection:
+        numbers = [
+            row[0]
+            for row in connection.execute(
+                "SELECT number FROM billing_invoice WHERE number IS NOT NULL ORDER BY number"
+            )
+        ]
+    assert len(numbers) == 12
+    assert all(number.startswith("DEMO-RE-") for number in numbers), numbers

@@ -6,8 +6,8 @@ customer with the same number or create it.
 
 Invariants: every row is validated (the services' rules plus the columns' lengths) before
 anything is written; the writes run in one transaction, in batches of ``BATCH`` rows (one
-locking query for the existing customers, one bulk insert, one bulk update, one bulk insert
-of audit events: the same events ``customer_create``/``customer_update`` write, one per
+locking query for the existing customers, one INSERT and one UPDATE executemany, one for the
+audit events: the same events ``customer_create``/``customer_update`` write, one per
 created or changed customer).
 """
 
@@ -30,6 +30,7 @@ from hostkontor.imports.csv_table import (
 
 from .models import Customer
 from .services import CUSTOMER_FIELDS, CustomerData, _apply, customer_data_clean
+from .tax import home_country
 
 BATCH = 1000
 
@@ -128,11 +129,12 @@ def _import_batch(actor, rows: list[tuple[int, str, CustomerData]]) -> tuple[int
     new: list[Customer] = []
     changed: list[tuple[Customer, dict]] = []
     now = timezone.now()
+    seller_country = home_country()  # one query per batch, not per row
     for _line, number, row in rows:
         customer = existing.get(number)
         if customer is None:
             customer = Customer(number=number)
-            _apply(customer, row)
+            _apply(customer, row, seller_country)
             new.append(customer)
             continue
         # Fields the CSV does not carry keep their stored values.
@@ -143,12 +145,13 @@ def _import_batch(actor, rows: list[tuple[int, str, CustomerData]]) -> tuple[int
             payment_terms_days=customer.payment_terms_days,
             notes=customer.notes,
             is_active=customer.is_active,
+            is_business=customer.is_business,
         )
         before = snapshot(customer, CUSTOMER_FIELDS)
-        _apply(customer, merged)
+        _apply(customer, merged, seller_country)
         changes = diff_fields(before, snapshot(customer, CUSTOMER_FIELDS))
         if changes:
-            customer.updated_at = now  # bulk_update does not touch auto_now fields
+            customer.updated_at = now  # as save() does (auto_now); update_rows does not
             changed.append((customer, changes))
     insert_rows(Customer, new)
     pks = pks_by(Customer, "number", [c.number for c in new])

@@ -22,6 +22,15 @@ class CustomerForm(StyledFormMixin, forms.Form):
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     country = LazyTypedChoiceField(label=_("Country"), choices=countries, initial="DE")
     vat_id = forms.CharField(label=_("VAT id"), max_length=32, required=False)
+    # A choice, not a checkbox: a form posted without it keeps "business" (the default).
+    is_business = forms.TypedChoiceField(
+        label=_("Customer kind"),
+        choices=[("True", _("business")), ("False", _("consumer (private person)"))],
+        coerce=lambda value: value in (True, "True"),
+        empty_value=True,
+        required=False,
+        initial="True",
+    )
     email = forms.EmailField(label=_("Invoice e-mail"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
     website = forms.CharField(label=_("Website"), max_length=200, required=False)

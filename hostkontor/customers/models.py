@@ -17,6 +17,11 @@ class Customer(models.Model):
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = CountryField(_("country"), default="DE")
     vat_id = models.CharField(_("VAT id"), max_length=32, blank=True)
+    is_business = models.BooleanField(
+        _("business customer"),
+        default=True,
+        help_text=_("Off for consumers: German VAT outside the EU, default-interest note."),
+    )
     tax_treatment = models.CharField(
         _("tax treatment"),
         max_length=20,

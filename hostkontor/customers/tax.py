@@ -1,5 +1,8 @@
 """Tax treatment of a customer, derived from country and VAT id, and VAT id validation."""
 
+from collections.abc import Callable
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from stdnum import get_cc_module
@@ -15,6 +18,7 @@ class TaxTreatment(models.TextChoices):
     DOMESTIC = "domestic", _("domestic (VAT applies)")
     EU_REVERSE_CHARGE = "eu_reverse_charge", _("EU reverse charge")
     NON_EU = "non_eu", _("outside the EU (not taxable here)")
+    NON_EU_CONSUMER = "non_eu_consumer", _("consumer outside the EU (VAT applies)")
 
 
 class VatIdError(ValueError):
@@ -50,6 +54,31 @@ def normalize_vat_id(country: str, vat_id: str) -> str:
         ) from None
 
 
-def derive_tax_treatment(*, country: str, vat_id: str, seller_country: str) -> str:
-    """The billing engine's rule; the VAT id was validated when it was entered."""
-    return TaxTreatment(treatment_for(country, bool(vat_id), home_country=seller_country).value)
+def derive_tax_treatment(
+    *, country: str, vat_id: str, seller_country: str, is_business: bool = True
+) -> str:
+    """The billing engine's rule; the VAT id was validated when it was entered.
+
+    Goods vs. services is decided per invoice line (``engine.tax.line_treatment``).
+    """
+    treatment = treatment_for(
+        country, bool(vat_id), home_country=seller_country, is_business=is_business
+    )
+    return TaxTreatment(treatment.value)
+
+
+_home_country_provider: Callable[[], str] | None = None
+
+
+def register_home_country(provider: Callable[[], str]) -> None:
+    """Billing plugs in the seller profile's country (customers sits below billing)."""
+    global _home_country_provider
+    _home_country_provider = provider
+
+
+def home_country() -> str:
+    """The seller's country: the seller profile's once billing registered it (always in the
+    running app), ``HOSTKONTOR_SELLER_COUNTRY`` only before that."""
+    if _home_country_provider is not None:
+        return _home_country_provider()
+    return settings.SELLER_COUNTRY

@@ -9,7 +9,7 @@ from django.urls import reverse
 from hostkontor.billing.invoices import invoice_issue
 from hostkontor.billing.models import Invoice
 from hostkontor.billing.runs import billing_run_create, billing_run_execute
-from hostkontor.testing.factories import make_contract
+from hostkontor.testing.factories import make_contract, make_seller_profile
 from hostkontor.vault.services import EntryData, entry_update
 from hostkontor.vault.sheets import sheet_create
 from hostkontor.vault.testing import make_entry, vault_keys  # noqa: F401 (fixture)
@@ -63,9 +63,10 @@ def test_technician_sees_no_invoice_events_on_the_customer_page(
     customer, admin_user, technician_user
 ):
     # given an issued invoice of the customer
+    make_seller_profile()
     make_contract(customer, "V-1")
     billing_run_execute(run=billing_run_create(actor=admin_user, run_date=date(2003, 1, 20)))
-    invoice = invoice_issue(actor=admin_user, invoice=Invoice.objects.get(), on=date(2003, 1, 20))
+    invoice = invoice_issue(actor=admin_user, invoice=Invoice.objects.get())
     admin_history = history_of(page_for(admin_user, customer))
     assert ("invoice.issued", "billing.invoice") in admin_history
     # when the Technician opens the customer page

@@ -42,3 +42,32 @@ def make_contract(
     return Contract.objects.create(
         customer=customer, reference=reference, contract_type=contract_type, **values
     )
+
+
+COMPLETE_SELLER = {
+    "company": "Agentur Kahl GmbH",
+    "street": "Am Bahnhof 3",
+    "zip_code": "49176",
+    "city": "Hilter",
+    "country": "DE",
+    "vat_id": "DE136695976",
+    "tax_number": "66/201/12345",
+    "register_court": "Amtsgericht Osnabrück",
+    "register_number": "HRB 12345",
+    "managing_directors": "Sönke Kahl",
+    "email": "rechnung@kahl.example",
+    "bank_name": "Sparkasse Osnabrück",
+    "iban": "DE02120300000000202051",
+    "bic": "BYLADEM1001",
+}
+
+
+def make_seller_profile(**fields):
+    """The seller profile with everything issuing requires (issue 10), ``fields`` overriding."""
+    from hostkontor.billing.models import SellerProfile
+
+    profile = SellerProfile.current()
+    for name, value in {**COMPLETE_SELLER, **fields}.items():
+        setattr(profile, name, value)
+    profile.save()
+    return profile

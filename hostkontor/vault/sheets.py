@@ -26,6 +26,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
+from hostkontor.billing.mail_signature import mail_signature, profile_details, sender_address
 from hostkontor.core.audit import audit_record
 
 from .crypto import Secret, VaultError
@@ -212,10 +213,16 @@ def sheet_create(*, actor, customer, entries: list[VaultEntry], ip_address=None)
 def _send_mail(sheet: Sheet, email: str) -> None:
     language = _language(sheet.customer)
     with translation.override(language):
-        context = {"customer": sheet.customer, "seller": _letterhead(), "entries": sheet.entries}
+        seller = profile_details(_letterhead())
+        context = {
+            "customer": sheet.customer,
+            "seller": _letterhead(),
+            "entries": sheet.entries,
+            "signature": mail_signature(seller, language),  # § 35a GmbHG: one builder
+        }
         subject = render_to_string("vault/sheet/mail_subject.txt", context).strip()
         body = render_to_string("vault/sheet/mail_body.txt", context)
-    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+    message = EmailMessage(subject, body, sender_address(seller), [email])
     message.attach(sheet.filename, sheet.pdf, "application/pdf")
     message.send()
 

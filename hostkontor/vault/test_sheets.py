@@ -333,3 +333,29 @@ def test_only_the_creator_sees_batch_passwords(
     with pytest.raises(PermissionDenied):
         sheet_batch_passwords(actor=technician_user, batch=batch)
     assert SheetBatchItem.objects.get().password_ciphertext != ""
+
+
+def test_sheet_mail_signs_with_the_company_details_and_comes_from_the_seller(
+    customer, entries, technician_user, settings
+):
+    # given a seller with e-mail and register details, and no configured sender (issue 10)
+    settings.DEFAULT_FROM_EMAIL = "hostkontor@localhost"
+    SellerProfile.objects.filter(pk=SellerProfile.current().pk).update(
+        email="info@netzwerk-nord.example",
+        register_court="Amtsgericht Hamburg",
+        register_number="HRB 4711",
+        managing_directors="Eva Nord",
+    )
+    contact = ContactPerson.objects.create(
+        customer=customer, first_name="Eva", last_name="Meyer", email="eva@example.com"
+    )
+    # when the sheet is mailed
+    sheet_send(actor=technician_user, customer=customer, entries=[entries[2]], contact=contact)
+    # then the mail comes from the seller and ends with the § 35a GmbHG details
+    message = mail.outbox[0]
+    assert message.from_email == '"Netzwerk Nord GmbH" <info@netzwerk-nord.example>'
+    assert message.body.endswith(
+        "Netzwerk Nord GmbH\nHafenstraße 1\n20457 Hamburg\nTel. 040 123456\n"
+        "info@netzwerk-nord.example\nRegistergericht: Amtsgericht Hamburg HRB 4711\n"
+        "Sitz der Gesellschaft: Hamburg\nGeschäftsführung: Eva Nord\n"
+    )

@@ -22,7 +22,9 @@ __all__ = [
     "TaxTreatment",
     "Totals",
     "applied_rate",
+    "SupplyKind",
     "invoice_totals",
+    "line_treatment",
     "treatment_for",
 ]
 
@@ -32,12 +34,27 @@ class TaxTreatment(StrEnum):
 
     ``domestic`` also covers EU customers without a VAT id (the line's rate
     applies); ``eu_reverse_charge`` (EU customer with a valid VAT id) and
-    ``non_eu`` are billed at 0 % and the invoice must say why.
+    ``non_eu`` (business outside the EU) are billed at 0 % and the invoice must say
+    why; ``non_eu_consumer`` pays German VAT on services (place of supply: the seller's,
+    § 3a Abs. 1 UStG) while goods sent to them are exports.
+
+    ``intra_eu_supply`` and ``export`` are line treatments only (goods, see
+    :func:`line_treatment`), never a customer's.
     """
 
     DOMESTIC = "domestic"
     EU_REVERSE_CHARGE = "eu_reverse_charge"
     NON_EU = "non_eu"
+    NON_EU_CONSUMER = "non_eu_consumer"
+    INTRA_EU_SUPPLY = "intra_eu_supply"
+    EXPORT = "export"
+
+
+class SupplyKind(StrEnum):
+    """What a line sells: the place of supply and the exemptions differ for goods."""
+
+    SERVICE = "service"
+    GOODS = "goods"
 
 
 # ISO 3166-1 alpha-2 codes of the EU member states; "EL" is Greece's VAT prefix.
@@ -46,19 +63,43 @@ EU_COUNTRIES = frozenset(
 )
 
 
-def treatment_for(country: str, has_vat_id: bool, *, home_country: str = "DE") -> TaxTreatment:
-    """Treatment for a customer in ``country`` (ISO code); the VAT id is checked on entry."""
+def treatment_for(
+    country: str, has_vat_id: bool, *, home_country: str = "DE", is_business: bool = True
+) -> TaxTreatment:
+    """Treatment for a customer in ``country`` (ISO code); the VAT id is checked on entry.
+
+    A consumer is never reverse charge (a VAT id alone does not make a business).
+    """
     country = country.strip().upper()
     if country == home_country.upper():
         return TaxTreatment.DOMESTIC
     if country in EU_COUNTRIES:
-        return TaxTreatment.EU_REVERSE_CHARGE if has_vat_id else TaxTreatment.DOMESTIC
-    return TaxTreatment.NON_EU
+        if has_vat_id and is_business:
+            return TaxTreatment.EU_REVERSE_CHARGE
+        return TaxTreatment.DOMESTIC
+    return TaxTreatment.NON_EU if is_business else TaxTreatment.NON_EU_CONSUMER
+
+
+def line_treatment(treatment: TaxTreatment | str, kind: SupplyKind | str) -> TaxTreatment:
+    """The treatment of one line: services follow the customer's treatment; goods to an EU
+    business are an intra-community supply, goods to anyone outside the EU an export.
+
+    Goods to an EU customer without a VAT id stay domestic: distance sales above the EU
+    one-stop-shop threshold are not modelled (docs/invoicing-law.md).
+    """
+    treatment = TaxTreatment(treatment)
+    if SupplyKind(kind) is SupplyKind.SERVICE:
+        return treatment
+    if treatment is TaxTreatment.EU_REVERSE_CHARGE:
+        return TaxTreatment.INTRA_EU_SUPPLY
+    if treatment in (TaxTreatment.NON_EU, TaxTreatment.NON_EU_CONSUMER):
+        return TaxTreatment.EXPORT
+    return treatment
 
 
 def applied_rate(treatment: TaxTreatment | str, rate: Decimal) -> Decimal:
-    """The rate a line actually carries: ``rate`` for domestic, ``0.00`` otherwise."""
-    if TaxTreatment(treatment) is TaxTreatment.DOMESTIC:
+    """The rate a line actually carries: ``rate`` where German VAT applies, else ``0.00``."""
+    if TaxTreatment(treatment) in (TaxTreatment.DOMESTIC, TaxTreatment.NON_EU_CONSUMER):
         return rate
     return ZERO
 

@@ -1,7 +1,7 @@
 import argparse
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from hostkontor.billing.models import BillingRun, Invoice
 from hostkontor.billing.run_issuing import billing_run_issue
@@ -69,6 +69,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
+    @no_translations  # commands print English (README); documents keep their own language
     def handle(self, *, date: date, dry_run: bool, issue: bool, send: bool, **options):
         """Check, run, then print the report and exit 1 if anything was not issued/sent."""
         if dry_run and (issue or send):

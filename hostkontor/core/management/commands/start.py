@@ -1,8 +1,9 @@
 """``make run``: prepare the embedded default and run web server, worker and scheduler.
 
-Migrates, creates the first administrator and the demo data on an empty database, collects
-static files, then starts gunicorn, the database task worker and the scheduler as child
-processes and stops them all together on Ctrl-C.
+Migrates, creates the first administrator, collects static files, then starts gunicorn, the
+database task worker and the scheduler as child processes and stops them all together on
+Ctrl-C. The real install starts empty; only in demo mode (``HOSTKONTOR_DEMO=1``, ``make demo``,
+its own database) does the first start load the demo data.
 """
 
 import os
@@ -19,6 +20,7 @@ from django.core.management.base import BaseCommand
 
 from hostkontor.accounts.services import admin_ensure
 from hostkontor.customers.models import Customer
+from hostkontor.demo.leftovers import demo_leftovers_warning
 from hostkontor.vault.keys import ensure_embedded_key
 
 
@@ -36,17 +38,15 @@ class Command(BaseCommand):
             default=int(os.environ.get("HOSTKONTOR_WEB_TIMEOUT", "60")),
             help="seconds before gunicorn restarts a silent web worker (HOSTKONTOR_WEB_TIMEOUT)",
         )
-        parser.add_argument(
-            "--no-demo", action="store_true", help="do not load demo data on first start"
-        )
 
-    def handle(self, *, bind: str, workers: int, timeout: int, no_demo: bool, **options):
+    def handle(self, *, bind: str, workers: int, timeout: int, **options):
         key_file = ensure_embedded_key()
         call_command("migrate", interactive=False, verbosity=0)
         first_start = not Customer.objects.exists()
         admin_ensure(username="admin", email="admin@localhost", password=self._admin_password())
-        if first_start and not no_demo:
+        if first_start and settings.DEMO:
             call_command("demo_data")
+        leftovers = demo_leftovers_warning()
         call_command("collectstatic", interactive=False, verbosity=0)
         python = sys.executable
         manage = str(Path(settings.BASE_DIR) / "manage.py")
@@ -89,6 +89,12 @@ class Command(BaseCommand):
                 f"Database: {settings.DATABASES['default']['NAME']} · processes: {', '.join(children)}\n"
                 f"Web: {workers} gunicorn workers, timeout {timeout} s\n"
                 + (
+                    "DEMO mode: demo data in its own database, marked Demo on every page and "
+                    "document. The real install: make run\n"
+                    if settings.DEMO
+                    else "To try Hostkontor with demo data: make demo (its own database)\n"
+                )
+                + (
                     f"Vault key (customer passwords): {key_file} — back it up, never commit it\n"
                     if key_file
                     else "Vault key: from HOSTKONTOR_VAULT_KEYS\n"
@@ -96,6 +102,8 @@ class Command(BaseCommand):
                 + "Stop with Ctrl-C.\n"
             )
         )
+        if leftovers:
+            self.stdout.write(self.style.WARNING(leftovers))
         stop = {"now": False}
 
         def on_signal(signum, frame):
