@@ -116,8 +116,7 @@ def test_verify_documents_passes_when_every_file_matches(media_storage, capsys):
 # Files that delete from the storage, and why that is not a retained document.
 STORAGE_DELETES_ALLOWED = {
     "billing/retention.py": "the guard itself",
-    "usage/uploads.py": "an uploaded usage import file after its import, not a document",
-    "domains/uploads.py": "an uploaded registrar file after its import, not a document",
+    "core/upload_jobs.py": "an uploaded import file (registrar list, usage) after its import",
 }
 
 

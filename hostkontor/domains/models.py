@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from hostkontor.core.upload_jobs import UploadJob
 from hostkontor.customers.models import Customer
 from hostkontor.domains.parsers.records import InvalidDomain, normalize_domain
 from hostkontor.domains.parsers.status import DomainStatus
@@ -299,7 +300,7 @@ class ReconciliationIgnore(models.Model):
         return f"{self.registrar}: {self.domain} {self.kind}"
 
 
-class RegistrarUpload(models.Model):
+class RegistrarUpload(UploadJob):
     """A registrar list uploaded in the web, waiting for or handled by the worker.
 
     The request only stores the file (encrypted, in chunks: ``uploads.stage_file``) at
@@ -308,16 +309,6 @@ class RegistrarUpload(models.Model):
     nothing. The staged file is deleted when the job ends.
     """
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
-
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
-    )
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     registrar = models.CharField(_("registrar"), max_length=64)
     format = models.CharField(_("format"), max_length=20, blank=True)
     mapping = models.ForeignKey(
@@ -325,28 +316,14 @@ class RegistrarUpload(models.Model):
     )
     apply = models.CharField(max_length=10, blank=True)
     allow_empty = models.BooleanField(default=False)
-    filename = models.CharField(_("file"), max_length=255)
-    size = models.PositiveBigIntegerField(default=0)
-    path = models.CharField(max_length=255, blank=True)
     records = models.PositiveIntegerField(_("records"), default=0)
-    error = models.TextField(blank=True)
     registrar_import = models.ForeignKey(
         RegistrarImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(UploadJob.Meta):
         verbose_name = _("registrar upload")
         verbose_name_plural = _("registrar uploads")
 
     def __str__(self) -> str:
         return f"{self.registrar} {self.filename} ({self.status})"
-
-    @property
-    def is_pending(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

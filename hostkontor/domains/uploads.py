@@ -26,7 +26,6 @@ from collections.abc import Iterable, Iterator
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hostkontor.core.audit import audit_record
@@ -125,13 +124,6 @@ def registrar_upload_create(
     return job
 
 
-def _finish(job: RegistrarUpload, **values) -> None:
-    values.setdefault("finished_at", timezone.now())
-    RegistrarUpload.objects.filter(pk=job.pk).update(**values)
-    if job.path:
-        default_storage.delete(job.path)
-
-
 def _error_text(job: RegistrarUpload, error: Exception) -> str:
     if isinstance(error, EmptyRegistrarFile):
         return _(
@@ -169,13 +161,12 @@ def registrar_upload_process(*, job_id: int) -> RegistrarUpload:
             allow_empty=job.allow_empty,
         )
     except (ImportFormatError, MappingError, VaultError, ValueError) as error:
-        _finish(job, status=RegistrarUpload.Status.FAILED, error=_error_text(job, error))
+        job.finish(status=RegistrarUpload.Status.FAILED, error=_error_text(job, error))
     except Exception as error:
-        _finish(job, status=RegistrarUpload.Status.FAILED, error=f"{type(error).__name__}")
+        job.finish(status=RegistrarUpload.Status.FAILED, error=f"{type(error).__name__}")
         raise
     else:
-        _finish(
-            job,
+        job.finish(
             status=RegistrarUpload.Status.DONE,
             progress=100,
             records=imp.records,

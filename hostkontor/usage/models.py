@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from hostkontor.contracts.models import Contract
+from hostkontor.core.upload_jobs import UploadJob
 
 SI_GB = 10**9
 BINARY_GB = 2**30
@@ -245,7 +246,7 @@ class UsageImport(models.Model):
         return self.filename
 
 
-class UsageUpload(models.Model):
+class UsageUpload(UploadJob):
     """A usage file uploaded in the web, waiting for or handled by the worker.
 
     The request only stores the file at ``path`` in the default storage (moved or copied in
@@ -253,45 +254,21 @@ class UsageUpload(models.Model):
     keeps the error (file, line, field) and saves nothing. The file is deleted at the end.
     """
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
-
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
-    )
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     format = models.CharField(_("format"), max_length=20, blank=True)
     mapping = models.ForeignKey(
         UsageMapping, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    filename = models.CharField(_("file"), max_length=255)
-    size = models.PositiveBigIntegerField(default=0)
-    path = models.CharField(max_length=255, blank=True)
     records = models.PositiveIntegerField(_("records read"), default=0)
-    error = models.TextField(blank=True)
     usage_import = models.ForeignKey(
         UsageImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(UploadJob.Meta):
         verbose_name = _("usage upload")
         verbose_name_plural = _("usage uploads")
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"
-
-    @property
-    def is_pending(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
 class UsageRecord(models.Model):

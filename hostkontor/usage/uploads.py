@@ -15,7 +15,6 @@ import secrets
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hostkontor.core.audit import audit_record
@@ -56,13 +55,6 @@ def usage_upload_create(
     return job
 
 
-def _finish(job: UsageUpload, **values) -> None:
-    values.setdefault("finished_at", timezone.now())
-    UsageUpload.objects.filter(pk=job.pk).update(**values)
-    if job.path:
-        default_storage.delete(job.path)
-
-
 def _import(job: UsageUpload):
     if not job.format and job.mapping is None:
         raise MappingError("", _("the import format was deleted after the upload"))
@@ -90,16 +82,15 @@ def usage_upload_process(*, job_id: int) -> UsageUpload:
     try:
         record = _import(job)
     except (UsageFormatError, ImportFormatError) as error:
-        _finish(job, status=UsageUpload.Status.FAILED, error=str(error))
+        job.finish(status=UsageUpload.Status.FAILED, error=str(error))
     except MappingError as error:
         message = _("Import format: %(error)s") % {"error": error}
-        _finish(job, status=UsageUpload.Status.FAILED, error=message)
+        job.finish(status=UsageUpload.Status.FAILED, error=message)
     except Exception as error:
-        _finish(job, status=UsageUpload.Status.FAILED, error=type(error).__name__)
+        job.finish(status=UsageUpload.Status.FAILED, error=type(error).__name__)
         raise
     else:
-        _finish(
-            job,
+        job.finish(
             status=UsageUpload.Status.DONE,
             progress=100,
             records=record.records_read,
