@@ -180,11 +180,7 @@ def invoice_cancel(*, actor, invoice: Invoice, on: date | None = None) -> Invoic
     """Cancel an issued invoice by a credit note; the periods it billed become due again."""
     with transaction.atomic():
         original = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        if original.kind != Invoice.Kind.INVOICE or original.status not in (
-            Invoice.Status.ISSUED,
-            Invoice.Status.SENT,
-            Invoice.Status.PAID,
-        ):
+        if not original.can_be_cancelled:
             raise InvoiceStateError(f"{original} cannot be cancelled in state {original.status}")
         credit = Invoice.objects.create(
             kind=Invoice.Kind.CREDIT_NOTE,
@@ -237,10 +233,7 @@ def invoice_cancel(*, actor, invoice: Invoice, on: date | None = None) -> Invoic
 def invoice_mark_paid(*, actor, invoice: Invoice, paid_on: date) -> Invoice:
     with transaction.atomic():
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        if locked.kind != Invoice.Kind.INVOICE or locked.status not in (
-            Invoice.Status.ISSUED,
-            Invoice.Status.SENT,
-        ):
+        if not locked.is_open:
             raise InvoiceStateError(f"{locked} cannot be marked paid in state {locked.status}")
         paid_at = timezone.make_aware(datetime.combine(paid_on, time(12)))
         Invoice.objects.filter(pk=locked.pk).update(status=Invoice.Status.PAID, paid_at=paid_at)

@@ -123,6 +123,11 @@ class BillingRun(models.Model):
         return f"{self.run_date:%Y-%m-%d} ({self.status})"
 
     @property
+    def is_pending(self) -> bool:
+        """Still to run or running: its page keeps polling for progress."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.DONE_WITH_ERRORS)
 
@@ -230,6 +235,27 @@ class Invoice(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    # The status rules pages and services share; templates ask these, never the raw status.
+    @property
+    def is_open(self) -> bool:
+        """An issued invoice still awaiting payment: it counts as open and can be marked paid."""
+        return self.kind == self.Kind.INVOICE and self.status in OPEN_INVOICE_STATUSES
+
+    @property
+    def can_be_cancelled(self) -> bool:
+        """An issued invoice (paid or not) not yet cancelled by a cancellation invoice."""
+        return self.kind == self.Kind.INVOICE and self.status in VALID_ISSUED_STATUSES
+
+    @property
+    def can_be_sent(self) -> bool:
+        """Issued and still valid (not cancelled): the page offers to send it (again)."""
+        return self.status in VALID_ISSUED_STATUSES
+
+
+# Issued and awaiting payment; issued and in force (not cancelled).
+OPEN_INVOICE_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.SENT)
+VALID_ISSUED_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.SENT, Invoice.Status.PAID)
 
 
 class OneOffItem(models.Model):

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.core.paginator import Paginator
 from django.db.models import Q, Sum
 
-from .models import BillingRun, Invoice
+from .models import OPEN_INVOICE_STATUSES, BillingRun, Invoice
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,6 @@ def customer_invoice_panel(customer, user) -> dict:
     open_total = Invoice.objects.filter(
         customer=customer,
         kind=Invoice.Kind.INVOICE,
-        status__in=[Invoice.Status.ISSUED, Invoice.Status.SENT],
+        status__in=OPEN_INVOICE_STATUSES,
     ).aggregate(total=Sum("gross_total"))["total"] or Decimal("0.00")
     return {"customer": customer, "invoices": invoices, "open_total": open_total}

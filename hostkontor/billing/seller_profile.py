@@ -20,6 +20,7 @@ from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError as StdnumError
 
 from hostkontor.core.audit import audit_record
+from hostkontor.core.errors import FieldErrors
 from hostkontor.customers.models import Customer
 from hostkontor.customers.tax import VatIdError, derive_tax_treatment, normalize_vat_id
 
@@ -45,12 +46,6 @@ FILE_KEYS = {
     "bic": "bic",
 }
 PROFILE_FIELDS = [*FILE_KEYS.values(), "books_closed_until"]
-
-
-class SellerProfileError(ValueError):
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(f"{key}: {message}" for key, message in errors.items()))
 
 
 def seller_country() -> str:
@@ -157,7 +152,7 @@ def seller_profile_update(*, actor, values: dict, source: str = "") -> SellerPro
     profile = SellerProfile.objects.select_for_update().get(pk=profile.pk)
     cleaned, errors = seller_values_clean(values, profile)
     if errors:
-        raise SellerProfileError(errors)
+        raise FieldErrors(errors)
     changes = {
         field: [str(getattr(profile, field) or ""), str(value or "")]
         for field, value in cleaned.items()
@@ -177,17 +172,17 @@ def seller_profile_update(*, actor, values: dict, source: str = "") -> SellerPro
 
 
 def seller_file_read(path: str) -> dict:
-    """The TOML file's keys as model fields; SellerProfileError names the file and key."""
+    """The TOML file's keys as model fields; FieldErrors names the file and key."""
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
     except OSError as error:
-        raise SellerProfileError({path: error.strerror or str(error)}) from None
+        raise FieldErrors({path: error.strerror or str(error)}) from None
     except tomllib.TOMLDecodeError as error:
-        raise SellerProfileError({path: str(error)}) from None
+        raise FieldErrors({path: str(error)}) from None
     unknown = sorted(set(data) - set(FILE_KEYS))
     if unknown:
-        raise SellerProfileError(
+        raise FieldErrors(
             {
                 f"{path}, key {key!r}": _("unknown key; known keys: %(keys)s")
                 % {"keys": ", ".join(FILE_KEYS)}
@@ -205,8 +200,8 @@ def seller_file_apply(*, actor, path: str) -> SellerProfile:
     values = seller_file_read(path)
     try:
         return seller_profile_update(actor=actor, values=values, source=path)
-    except SellerProfileError as error:
-        raise SellerProfileError(
+    except FieldErrors as error:
+        raise FieldErrors(
             {
                 f"{path}, key {FIELD_KEYS.get(field, field)!r}": message
                 for field, message in error.errors.items()

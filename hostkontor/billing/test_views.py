@@ -5,12 +5,11 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from hostkontor.testing.factories import make_contract, make_customer, make_seller_profile
+from hostkontor.testing.queries import count_queries
 
 from .invoices import invoice_issue
 from .models import BillingRun, Invoice
@@ -25,17 +24,11 @@ def make_invoices(count: int, start: int = 0) -> None:
     billing_run_execute(run=billing_run_create(actor=None, run_date=date(2003, 1, 20)))
 
 
-def queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
-
-
 def test_invoice_list_has_fixed_queries_and_the_totals_of_the_filter(admin_client):
     make_invoices(3)
-    few = queries(admin_client, reverse("billing:invoice_list") + "?status=draft")
+    few = count_queries(admin_client, reverse("billing:invoice_list") + "?status=draft")
     make_invoices(60, start=3)
-    many = queries(admin_client, reverse("billing:invoice_list") + "?status=draft")
+    many = count_queries(admin_client, reverse("billing:invoice_list") + "?status=draft")
     assert few == many
     response = admin_client.get(reverse("billing:invoice_list"), {"customer": "K0000"})
     # K00000..K00009: ten invoices of 57.00 net each
@@ -122,11 +115,11 @@ def test_run_list_has_fixed_queries_and_names_the_system_in_german(admin_client,
     # given a few runs, one started by the scheduler
     billing_run_create(actor=admin_user, run_date=date(2003, 1, 20))
     billing_run_create(actor=None, run_date=date(2003, 1, 21), automatic=True)
-    few = queries(admin_client, reverse("billing:run_list"))
+    few = count_queries(admin_client, reverse("billing:run_list"))
     # when there are many more, by users and by the system
     for day in range(1, 19):
         billing_run_create(actor=admin_user if day % 2 else None, run_date=date(2003, 2, day))
-    many = queries(admin_client, reverse("billing:run_list"))
+    many = count_queries(admin_client, reverse("billing:run_list"))
     # then the page costs the same number of queries and speaks German
     assert few == many
     html = admin_client.get(reverse("billing:run_list")).content.decode()

@@ -33,6 +33,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from hostkontor.billing.mail_signature import mail_signature, profile_details, sender_address
 from hostkontor.core.audit import audit_record, diff_fields, snapshot
+from hostkontor.core.errors import FieldErrors
 from hostkontor.vault.crypto import VaultError
 from hostkontor.vault.services import entry_secret
 
@@ -53,12 +54,6 @@ CHECK_FIELDS = [
     "min_cert_days",
     "verify_tls",
 ]
-
-
-class CheckValidationError(ValueError):
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
 def ca_file() -> str | None:
@@ -127,7 +122,7 @@ def _validate(check: Check) -> None:
     if not (check.path or "/").startswith("/"):
         errors["path"] = "must start with /"
     if errors:
-        raise CheckValidationError(errors)
+        raise FieldErrors(errors)
 
 
 @transaction.atomic

@@ -10,9 +10,7 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +18,7 @@ from hostkontor.checks.conftest import HOST, PASSWORD, USER, WRONG_PASSWORD
 from hostkontor.core.models import AuditEvent
 from hostkontor.core.scheduling import registered_jobs
 from hostkontor.testing.factories import make_customer
+from hostkontor.testing.queries import count_queries
 from hostkontor.vault.crypto import Secret
 from hostkontor.vault.services import EntryData, entry_update
 from hostkontor.vault.testing import KEY_B, make_entry
@@ -259,10 +258,10 @@ def test_wrong_key_is_a_loud_config_error(customer, vault_keys):
 
 
 def test_unsupported_entries_cannot_get_checks(customer):
-    from .services import CheckValidationError
+    from hostkontor.core.errors import FieldErrors
 
     entry = make_entry(customer, PASSWORD, service_type="ssh", host=HOST)
-    with pytest.raises(CheckValidationError):
+    with pytest.raises(FieldErrors):
         check_create(actor=None, entry=entry)
 
 
@@ -447,13 +446,6 @@ def test_dashboard_lists_failing_checks(customer, admin_client, billing_user):
     )
     assert client_for(billing_user).get(reverse("checks:dashboard")).status_code == 403
     assert client_for(billing_user).post(reverse("checks:run", args=[ok.pk])).status_code == 403
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
 
 
 def test_check_pages_run_a_fixed_number_of_queries(customer, admin_client):

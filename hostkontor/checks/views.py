@@ -9,6 +9,8 @@ from django_tasks.base import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 
 from hostkontor.core.client_ip import client_ip
+from hostkontor.core.errors import FieldErrors
+from hostkontor.core.forms import form_add_errors
 from hostkontor.customers.models import Customer
 from hostkontor.vault.models import VaultEntry
 
@@ -57,9 +59,8 @@ def check_create(request, entry_pk: int):
                 values=form.cleaned_data,
                 ip_address=client_ip(request),
             )
-        except services.CheckValidationError as error:
-            for field, message in error.errors.items():
-                form.add_error(field if field in form.fields else None, message)
+        except FieldErrors as error:
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Check created."))
             return redirect("vault:detail", pk=entry.pk)
@@ -79,9 +80,8 @@ def check_edit(request, pk: int):
                 values=form.cleaned_data,
                 ip_address=client_ip(request),
             )
-        except services.CheckValidationError as error:
-            for field, message in error.errors.items():
-                form.add_error(field if field in form.fields else None, message)
+        except FieldErrors as error:
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Check saved."))
             return redirect("checks:detail", pk=check.pk)

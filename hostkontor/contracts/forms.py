@@ -40,16 +40,7 @@ def _money_field(label, **kwargs) -> forms.DecimalField:
     return AmountField(label=label, max_digits=12, decimal_places=2, min_value=0, **kwargs)
 
 
-class ServiceErrorsMixin:
-    field_of: dict[str, str] = {}
-
-    def add_service_errors(self, errors: dict[str, str]) -> None:
-        for name, message in errors.items():
-            name = self.field_of.get(name, name)
-            self.add_error(name if name in self.fields else None, message)
-
-
-class ContractForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
+class ContractForm(StyledFormMixin, forms.Form):
     """The product sheet's "Vertrag anlegen" form."""
 
     start = _date_field(_("Contract starts on"))
@@ -165,12 +156,12 @@ class ContractEndForm(StyledFormMixin, forms.Form):
     notice_date = _date_field(_("Notice received on"))
 
 
-class PriceChangeForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
+class PriceChangeForm(StyledFormMixin, forms.Form):
     valid_from = _date_field(_("Valid from"))
     fee = _money_field(_("New fee (EUR per billing unit)"))
 
 
-class ContractTypeForm(ServiceErrorsMixin, StyledFormMixin, forms.ModelForm):
+class ContractTypeForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = ContractType
         fields = [
@@ -222,7 +213,7 @@ class ContractFilterForm(StyledFormMixin, forms.Form):
     )
 
 
-class OneOffItemForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
+class OneOffItemForm(StyledFormMixin, forms.Form):
     description = forms.CharField(label=_("Description"), max_length=300)
     service_date = _date_field(_("Service date"))
     quantity = forms.DecimalField(

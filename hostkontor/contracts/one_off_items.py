@@ -22,10 +22,11 @@ from django.utils.translation import gettext as _
 
 from hostkontor.billing.models import InvoiceLine, OneOffItem
 from hostkontor.core.audit import audit_record, diff_fields
+from hostkontor.core.errors import FieldErrors
 from hostkontor.customers.models import Customer
 
 from .models import Contract
-from .services import MONEY_MAX, ContractValidationError, decimal_error
+from .services import MONEY_MAX, decimal_error
 
 ITEM_FIELDS = [
     "description",
@@ -128,7 +129,7 @@ def one_off_item_add(
     if kind not in ("service", "goods"):
         errors["kind"] = _("must be service or goods")
     if errors:
-        raise ContractValidationError(errors)
+        raise FieldErrors(errors)
     item = OneOffItem.objects.create(
         kind=kind,
         customer=customer,
@@ -163,11 +164,9 @@ def one_off_item_delete(*, actor, item: OneOffItem) -> None:
         InvoiceLine.objects.filter(one_off_item=item).values_list("bills", "invoice__number")
     )
     if any(bills for bills, _number in lines):
-        raise ContractValidationError({"item": _("It is billed already and cannot be deleted.")})
+        raise FieldErrors({"item": _("It is billed already and cannot be deleted.")})
     if lines:
-        raise ContractValidationError(
-            {"item": _("It was on a cancelled invoice and stays for the record.")}
-        )
+        raise FieldErrors({"item": _("It was on a cancelled invoice and stays for the record.")})
     audit_record(
         actor=actor,
         action="one_off_item.deleted",

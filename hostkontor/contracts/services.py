@@ -20,6 +20,7 @@ from hostkontor.billing import engine
 from hostkontor.billing.loading import NOTHING_BILLED, billed_states
 from hostkontor.billing.models import InvoiceLine
 from hostkontor.core.audit import audit_record, diff_fields
+from hostkontor.core.errors import FieldErrors
 from hostkontor.core.numbering import number_allocate
 from hostkontor.customers.models import Customer
 from hostkontor.domains.models import Domain, split_name
@@ -41,14 +42,6 @@ REFERENCE_PATTERN = "V-{000000}"
 LOCKED_WHEN_BILLED = ["start", "fee", "fee_unit", "interval", "mode", "alignment", "billed_until"]
 MONEY_MAX = Decimal("9999999999.99")  # 12 digits, 2 decimal places (models.MONEY)
 CENT = Decimal("0.01")
-
-
-class ContractValidationError(ValueError):
-    """The data breaks a rule; ``errors`` maps a field name to its message."""
-
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
 @dataclass
@@ -333,11 +326,11 @@ def contract_reference_next(*, on: date) -> str:
 def _domains_set(*, actor, contract: Contract, names: list[str], ip_address=None) -> None:
     """Link exactly ``names``; missing domains are created through the domains app (with
     their ownership history from the contract's start)."""
-    from hostkontor.domains.services import DomainData, DomainValidationError, domain_create
+    from hostkontor.domains.services import DomainData, domain_create
 
     existing, missing, message = _domains_check(contract.customer, names)
     if message:  # checked before; a concurrent change got in between
-        raise ContractValidationError({"domain_names": message})
+        raise FieldErrors({"domain_names": message})
     created = []
     for name in missing:
         try:
@@ -352,8 +345,8 @@ def _domains_set(*, actor, contract: Contract, names: list[str], ip_address=None
                     ip_address=ip_address,
                 )
             )
-        except DomainValidationError as error:
-            raise ContractValidationError(
+        except FieldErrors as error:
+            raise FieldErrors(
                 {"domain_names": f"{name}: " + "; ".join(map(str, error.errors.values()))}
             ) from None
     contract.domains.set(existing + created)
@@ -372,7 +365,7 @@ def contract_create(*, actor, customer: Customer, data: ContractData, ip_address
         data = ContractData(**data)
     errors = contract_data_clean(customer=customer, data=data)
     if errors:
-        raise ContractValidationError(errors)
+        raise FieldErrors(errors)
     contract = Contract(customer=customer)
     _apply(contract, data)
     if not data.reference:
@@ -406,7 +399,7 @@ def contract_update_changes(
     )
     errors = contract_data_clean(customer=contract.customer, data=data, contract=contract)
     if errors:
-        raise ContractValidationError(errors)
+        raise FieldErrors(errors)
     before = _audit_snapshot(contract)
     _apply(contract, data)
     names = data.domain_names if data.domain_names is not None else before["domains"].split()
@@ -450,7 +443,7 @@ def contract_end(
                 earliest_end=limit, start=contract.start, min_term_months=contract.min_term_months
             )
     if errors:
-        raise ContractValidationError(errors)
+        raise FieldErrors(errors)
     before = {"end": contract.end, "cancelled_on": contract.cancelled_on}
     contract.end = end
     contract.cancelled_on = notice_date
@@ -507,7 +500,7 @@ def contract_price_change_add(
                 "must be after %(date)s: the contract is billed up to that day"
             ) % {"date": format_day(billed)}
     if errors:
-        raise ContractValidationError(errors)
+        raise FieldErrors(errors)
     fee = fee.quantize(CENT)
     change = PriceChange.objects.create(contract=contract, valid_from=valid_from, fee=fee)
     audit_record(
@@ -582,7 +575,7 @@ def contract_type_create(*, actor, data: dict) -> ContractType:
     values = {k: v for k, v in dict(data).items() if k in TYPE_FIELDS}
     errors = _type_errors(values, None)
     if errors:
-        raise ContractValidationError(errors)
+        raise FieldErrors(errors)
     contract_type = ContractType.objects.create(**values)
     audit_record(
         actor=actor,
@@ -599,7 +592,7 @@ def contract_type_update(*, actor, contract_type: ContractType, data: dict) -> C
     contract_type = ContractType.objects.select_for_update().get(pk=contract_type.pk)
     errors = _type_errors(values, contract_type)
     if errors:
-        raise ContractValidationError(errors)
+        raise FieldErrors(errors)
     before = _type_snapshot(contract_type)
     for key, value in values.items():
         setattr(contract_type, key, value)

@@ -1,3 +1,4 @@
+from contextlib import chdir
 from datetime import date
 from decimal import Decimal
 from io import StringIO
@@ -50,7 +51,8 @@ def run(tmp_path, text: str, name: str = "vertraege.csv", encoding: str = "utf-8
     path = tmp_path / name
     path.write_bytes(text.encode(encoding))
     out = StringIO()
-    call_command("import_contracts", str(path), stdout=out)
+    with chdir(tmp_path):  # the user types the name as errors show it
+        call_command("import_contracts", name, stdout=out)
     return out.getvalue()
 
 

@@ -5,6 +5,7 @@ import pytest
 from django.utils import translation
 
 from hostkontor.billing.models import InvoiceLine, OneOffItem
+from hostkontor.core.errors import FieldErrors
 from hostkontor.core.models import AuditEvent
 from hostkontor.domains.models import Domain
 
@@ -12,7 +13,6 @@ from .conftest import bill, contract_data, make_contract
 from .models import Contract, ContractType, PriceChange
 from .one_off_items import one_off_item_add, one_off_item_delete
 from .services import (
-    ContractValidationError,
     contract_create,
     contract_end,
     contract_price_change_add,
@@ -61,9 +61,9 @@ def test_an_end_inside_the_minimum_term_is_refused_naming_the_earliest_end(custo
     data = contract_data(server_type, start=date(2026, 1, 15), end=date(2026, 6, 30))
     data.min_term_months = 12
     # when saved in German and in English
-    with translation.override("de"), pytest.raises(ContractValidationError) as german:
+    with translation.override("de"), pytest.raises(FieldErrors) as german:
         contract_create(actor=None, customer=customer, data=data)
-    with translation.override("en"), pytest.raises(ContractValidationError) as english:
+    with translation.override("en"), pytest.raises(FieldErrors) as english:
         contract_create(actor=None, customer=customer, data=data)
     # then the message names the earliest allowed end (start + 12 months - 1 day)
     assert german.value.errors == {
@@ -88,7 +88,7 @@ def test_invalid_terms_are_reported_per_field_and_nothing_is_saved(customer, ser
         interval="week",
         billed_until=date(2002, 1, 1),
     )
-    with translation.override("en"), pytest.raises(ContractValidationError) as error:
+    with translation.override("en"), pytest.raises(FieldErrors) as error:
         contract_create(actor=None, customer=customer, data=data)
     assert error.value.errors == {
         "fee": "must not be less than 0",
@@ -98,7 +98,7 @@ def test_invalid_terms_are_reported_per_field_and_nothing_is_saved(customer, ser
     }
     data.fee, data.quantity, data.tax_rate, data.interval = Decimal("1"), 1, Decimal("19"), "year"
     data.quantity = Decimal("1")
-    with translation.override("en"), pytest.raises(ContractValidationError) as error:
+    with translation.override("en"), pytest.raises(FieldErrors) as error:
         contract_create(actor=None, customer=customer, data=data)
     assert error.value.errors == {
         "end": "The end cannot be before the start. Earliest allowed end: 2003-01-20.",
@@ -112,13 +112,13 @@ def test_invalid_terms_are_reported_per_field_and_nothing_is_saved(customer, ser
 
 def test_a_domain_of_another_customer_is_refused(customer, other_customer, server_type):
     Domain.objects.create(name="andere.de", customer=other_customer)
-    with translation.override("en"), pytest.raises(ContractValidationError) as error:
+    with translation.override("en"), pytest.raises(FieldErrors) as error:
         make_contract(customer, server_type, domain_names=["andere.de", "neu.de"])
     assert error.value.errors == {
         "domain_names": f"andere.de belongs to customer {other_customer.number}"
     }
     assert not Domain.objects.filter(name="neu.de").exists()
-    with translation.override("en"), pytest.raises(ContractValidationError) as error:
+    with translation.override("en"), pytest.raises(FieldErrors) as error:
         make_contract(customer, server_type, domain_names=["neu.de", "kein domainname"])
     assert error.value.errors == {"domain_names": "kein domainname is not a domain name"}
 
@@ -148,7 +148,7 @@ def test_billed_contracts_refuse_changes_to_their_period_grid_and_fee(customer, 
         interval="month",
         description="Neue Beschreibung",
     )
-    with translation.override("en"), pytest.raises(ContractValidationError) as error:
+    with translation.override("en"), pytest.raises(FieldErrors) as error:
         contract_update(actor=None, contract=contract, data=data)
     locked = (
         "cannot change: periods of this contract are billed already "
@@ -178,7 +178,7 @@ def test_notice_respects_the_minimum_term_and_is_audited(customer, server_type, 
     contract = make_contract(
         customer, server_type, start=date(2026, 3, 31), end=None, min_term_months=24
     )
-    with translation.override("de"), pytest.raises(ContractValidationError) as error:
+    with translation.override("de"), pytest.raises(FieldErrors) as error:
         contract_end(
             actor=admin_user,
             contract=contract,
@@ -204,7 +204,7 @@ def test_price_changes_only_for_days_not_billed_yet(customer, server_type):
     contract = make_contract(customer, server_type, end=None, billed_until=date(2003, 4, 19))
     bill(contract, [("period", date(2003, 4, 20), date(2003, 7, 19), "57.00")])
     # billed until 19.07.2003 (import cut-off plus one billed quarter)
-    with translation.override("en"), pytest.raises(ContractValidationError) as error:
+    with translation.override("en"), pytest.raises(FieldErrors) as error:
         contract_price_change_add(
             actor=None, contract=contract, valid_from=date(2003, 7, 19), fee=Decimal("21.00")
         )
@@ -215,7 +215,7 @@ def test_price_changes_only_for_days_not_billed_yet(customer, server_type):
         actor=None, contract=contract, valid_from=date(2003, 7, 20), fee=Decimal("21")
     )
     assert (change.valid_from, change.fee) == (date(2003, 7, 20), Decimal("21.00"))
-    with translation.override("en"), pytest.raises(ContractValidationError) as error:
+    with translation.override("en"), pytest.raises(FieldErrors) as error:
         contract_price_change_add(
             actor=None, contract=contract, valid_from=date(2003, 7, 20), fee=Decimal("22")
         )
@@ -229,7 +229,7 @@ def test_price_changes_only_for_days_not_billed_yet(customer, server_type):
 
 
 def test_contract_type_names_are_unique_ignoring_case(server_type):
-    with translation.override("en"), pytest.raises(ContractValidationError) as error:
+    with translation.override("en"), pytest.raises(FieldErrors) as error:
         contract_type_create(actor=None, data={"name": " domain server standard "})
     assert error.value.errors == {"name": "a contract type domain server standard exists"}
     updated = contract_type_update(
@@ -261,7 +261,7 @@ def test_one_off_items_are_deleted_only_while_no_invoice_holds_them(
         contract=contract,
     )
     other = make_contract(other_customer, server_type)
-    with translation.override("en"), pytest.raises(ContractValidationError) as error:
+    with translation.override("en"), pytest.raises(FieldErrors) as error:
         one_off_item_add(
             actor=None,
             customer=customer,
@@ -290,7 +290,7 @@ def test_one_off_items_are_deleted_only_while_no_invoice_holds_them(
         net=Decimal("178.00"),
         tax_rate=Decimal("19.00"),
     )
-    with translation.override("en"), pytest.raises(ContractValidationError) as error:
+    with translation.override("en"), pytest.raises(FieldErrors) as error:
         one_off_item_delete(actor=None, item=item)
     assert error.value.errors == {"item": "It is billed already and cannot be deleted."}
     # a fresh item is deleted and audited

@@ -16,6 +16,7 @@ from hostkontor.core.hub import customer_panels
 from hostkontor.core.models import AuditEvent
 from hostkontor.customers import demo as customers_demo
 from hostkontor.customers.models import Customer
+from hostkontor.testing.queries import count_queries
 
 from .conftest import bill, issue, make_contract, table_rows
 from .hub import contracts_panel
@@ -26,13 +27,6 @@ from .views import optional_url
 pytestmark = pytest.mark.django_db
 
 FAR_PAST, FAR_FUTURE = date(2003, 1, 20), date(2099, 1, 1)
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
 
 
 def html_of(client, url: str) -> str:

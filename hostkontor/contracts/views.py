@@ -13,6 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from hostkontor.billing import engine
 from hostkontor.billing.models import OneOffItem
 from hostkontor.core.client_ip import client_ip
+from hostkontor.core.errors import FieldErrors
+from hostkontor.core.forms import form_add_errors
 from hostkontor.customers.models import Customer
 
 from . import selectors, services
@@ -119,8 +121,8 @@ def contract_create(request, pk: int):
                 data=form.to_data(),
                 ip_address=client_ip(request),
             )
-        except services.ContractValidationError as error:
-            form.add_service_errors(error.errors)
+        except FieldErrors as error:
+            form_add_errors(form, error)
         else:
             messages.success(
                 request, _("Contract %(reference)s created.") % {"reference": contract.reference}
@@ -144,8 +146,8 @@ def contract_edit(request, pk: int):
                 data=form.to_data(billed_until=contract.billed_until),
                 ip_address=client_ip(request),
             )
-        except services.ContractValidationError as error:
-            form.add_service_errors(error.errors)
+        except FieldErrors as error:
+            form_add_errors(form, error)
         else:
             messages.success(
                 request, _("Contract %(reference)s saved.") % {"reference": contract.reference}
@@ -173,9 +175,8 @@ def contract_end(request, pk: int):
                 notice_date=form.cleaned_data["notice_date"],
                 ip_address=client_ip(request),
             )
-        except services.ContractValidationError as error:
-            for name, message in error.errors.items():
-                form.add_error(name if name in form.fields else None, message)
+        except FieldErrors as error:
+            form_add_errors(form, error)
         else:
             messages.success(
                 request,
@@ -233,8 +234,8 @@ def price_change_add(request, pk: int):
                 fee=form.cleaned_data["fee"],
                 ip_address=client_ip(request),
             )
-        except services.ContractValidationError as error:
-            form.add_service_errors(error.errors)
+        except FieldErrors as error:
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Price change saved."))
             return redirect("contracts:detail", pk=contract.pk)
@@ -274,8 +275,8 @@ def type_create(request):
             contract_type = services.contract_type_create(
                 actor=request.user, data=form.cleaned_data
             )
-        except services.ContractValidationError as error:
-            form.add_service_errors(error.errors)
+        except FieldErrors as error:
+            form_add_errors(form, error)
         else:
             messages.success(
                 request, _("Contract type %(name)s created.") % {"name": contract_type.name}
@@ -296,8 +297,8 @@ def type_edit(request, pk: int):
             services.contract_type_update(
                 actor=request.user, contract_type=contract_type, data=form.cleaned_data
             )
-        except services.ContractValidationError as error:
-            form.add_service_errors(error.errors)
+        except FieldErrors as error:
+            form_add_errors(form, error)
         else:
             messages.success(
                 request, _("Contract type %(name)s saved.") % {"name": form.cleaned_data["name"]}
@@ -330,8 +331,8 @@ def customer_items(request, pk: int):
         if form.is_valid():
             try:
                 one_off_item_add(actor=request.user, customer=customer, **form.cleaned_data)
-            except services.ContractValidationError as error:
-                form.add_service_errors(error.errors)
+            except FieldErrors as error:
+                form_add_errors(form, error)
             else:
                 messages.success(request, _("One-off item added."))
                 return redirect("contracts:items", pk=customer.pk)
@@ -352,7 +353,7 @@ def item_delete(request, pk: int):
     item = get_object_or_404(OneOffItem, pk=pk)
     try:
         one_off_item_delete(actor=request.user, item=item)
-    except services.ContractValidationError as error:
+    except FieldErrors as error:
         messages.error(request, error.errors["item"])
     else:
         messages.success(request, _("One-off item deleted."))

@@ -1,6 +1,8 @@
-"""Form styling shared by every app: Bootstrap classes on the widgets."""
+"""Form parts shared by every app: Bootstrap classes on the widgets, service errors on fields."""
 
 from django import forms
+
+from .errors import FieldErrors
 
 
 class StyledFormMixin:
@@ -14,3 +16,10 @@ class StyledFormMixin:
                 widget.attrs.setdefault("class", "form-select")
             else:
                 widget.attrs.setdefault("class", "form-control")
+
+
+def form_add_errors(form: forms.Form, error: FieldErrors) -> None:
+    """A service's field errors on the form: each on its field, or on the whole form when
+    the form has no field of that name."""
+    for name, message in error.errors.items():
+        form.add_error(name if name in form.fields else None, message)

@@ -65,10 +65,6 @@ class CustomerForm(StyledFormMixin, forms.Form):
     def to_data(self) -> CustomerData:
         return CustomerData(**self.cleaned_data)
 
-    def add_service_errors(self, errors: dict[str, str]) -> None:
-        for field, message in errors.items():
-            self.add_error(field if field in self.fields else None, message)
-
 
 class ContactForm(StyledFormMixin, forms.ModelForm):
     class Meta:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from hostkontor.core.audit import audit_record, diff_fields, snapshot
+from hostkontor.core.errors import FieldErrors
 from hostkontor.core.numbering import number_allocate
 
 from .models import ContactPerson, Customer
@@ -80,12 +81,6 @@ def customer_data_clean(data: CustomerData) -> tuple[CustomerData, dict[str, str
     return data, errors
 
 
-class CustomerValidationError(ValueError):
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-
-
 TAX_PERMISSION = "customers.change_tax_details"
 TAX_FIELDS = ("country", "vat_id", "is_business")
 
@@ -143,7 +138,7 @@ def customer_create(
     if not errors:
         errors = tax_details_errors(actor, before=default_tax_details(), data=data)
     if errors:
-        raise CustomerValidationError(errors)
+        raise FieldErrors(errors)
     customer = Customer(number=number or customer_number_next(on=date.today()))
     _apply(customer, data)
     customer.save()
@@ -162,7 +157,7 @@ def customer_create(
 def customer_update(*, actor, customer: Customer, data: CustomerData, ip_address=None) -> Customer:
     data, errors = customer_data_clean(data)
     if errors:
-        raise CustomerValidationError(errors)
+        raise FieldErrors(errors)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     current = {
         "country": customer.country.code,
@@ -171,7 +166,7 @@ def customer_update(*, actor, customer: Customer, data: CustomerData, ip_address
     }
     errors = tax_details_errors(actor, before=current, data=data)
     if errors:
-        raise CustomerValidationError(errors)
+        raise FieldErrors(errors)
     before = snapshot(customer, CUSTOMER_FIELDS)
     _apply(customer, data)
     changes = diff_fields(before, snapshot(customer, CUSTOMER_FIELDS))

@@ -1,3 +1,5 @@
+from contextlib import chdir
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -136,7 +138,8 @@ def test_a_too_long_cell_is_an_error_naming_line_and_field_and_saves_nothing(tmp
     )
     # when imported through the command
     with pytest.raises(CommandError) as raised:
-        call_command("import_customers", str(path))
+        with chdir(tmp_path):  # the user types the name as the error shows it
+            call_command("import_customers", "kunden.csv")
     # then each is reported with the limit read from the model, and nothing is saved
     assert str(raised.value) == (
         "nothing imported:\n"
@@ -156,7 +159,8 @@ def test_a_column_named_twice_is_refused_naming_both(tmp_path):
     )
     # when imported
     with pytest.raises(CommandError) as raised:
-        call_command("import_customers", str(path))
+        with chdir(tmp_path):  # the user types the name as the error shows it
+            call_command("import_customers", "kunden.csv")
     # then the header is refused and nothing is saved
     assert str(raised.value) == (
         "nothing imported:\nkunden.csv, line 1: column 'email' appears twice (columns 7 and 10)"
@@ -258,7 +262,8 @@ def test_an_error_on_the_last_line_of_a_large_file_saves_nothing(tmp_path):
     path.write_text(HEADER + _rows(2500) + "K99999,Letzte GmbH,,,,XX,,,de\n", encoding="utf-8")
     # when imported
     with pytest.raises(CommandError) as raised:
-        call_command("import_customers", str(path))
+        with chdir(tmp_path):  # the user types the name as the error shows it
+            call_command("import_customers", "kunden.csv")
     # then the error names the last line, and no customer and no audit event is stored
     assert str(raised.value) == (
         "nothing imported:\n"

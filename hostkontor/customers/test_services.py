@@ -1,12 +1,12 @@
 import pytest
 from django.utils import translation
 
+from hostkontor.core.errors import FieldErrors
 from hostkontor.core.models import AuditEvent
 
 from .models import Customer
 from .services import (
     CustomerData,
-    CustomerValidationError,
     contact_save,
     customer_create,
     customer_update,
@@ -61,7 +61,7 @@ def test_eu_vat_id_makes_reverse_charge_and_invalid_id_is_refused(admin_user):
         actor=admin_user, data=CustomerData(company="Wien GmbH", country="AT", vat_id="U13585627")
     )
     assert (customer.vat_id, customer.tax_treatment) == ("ATU13585627", "eu_reverse_charge")
-    with pytest.raises(CustomerValidationError) as raised:
+    with pytest.raises(FieldErrors) as raised:
         customer_create(
             actor=admin_user, data=CustomerData(company="X", country="AT", vat_id="U13585628")
         )

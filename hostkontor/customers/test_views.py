@@ -1,9 +1,8 @@
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hostkontor.core.models import AuditEvent
+from hostkontor.testing.queries import count_queries
 
 from .models import Customer
 from .services import CustomerData, contact_save, customer_create
@@ -20,13 +19,6 @@ def make_customers(count: int, start: int = 0) -> None:
         contact_save(
             actor=None, customer=customer, values={"last_name": f"Kontakt{i}", "is_billing": True}
         )
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
 
 
 def test_login_is_required_everywhere(client):

@@ -7,6 +7,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
 from hostkontor.core.client_ip import client_ip
+from hostkontor.core.errors import FieldErrors
+from hostkontor.core.forms import form_add_errors
 from hostkontor.core.hub import customer_panels
 
 from . import selectors, services
@@ -70,8 +72,8 @@ def customer_create(request):
             customer = services.customer_create(
                 actor=request.user, data=form.to_data(), ip_address=client_ip(request)
             )
-        except services.CustomerValidationError as error:
-            form.add_service_errors(error.errors)
+        except FieldErrors as error:
+            form_add_errors(form, error)
         else:
             messages.success(
                 request, _("Customer %(number)s created.") % {"number": customer.number}
@@ -99,8 +101,8 @@ def customer_edit(request, pk: int):
                 data=form.to_data(),
                 ip_address=client_ip(request),
             )
-        except services.CustomerValidationError as error:
-            form.add_service_errors(error.errors)
+        except FieldErrors as error:
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Customer %(number)s saved.") % {"number": customer.number})
             return redirect("customers:detail", pk=customer.pk)

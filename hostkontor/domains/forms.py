@@ -13,16 +13,6 @@ from .services import DomainData
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _service_errors(form: forms.Form, errors: dict[str, str]) -> None:
-    for name, message in errors.items():
-        form.add_error(name if name in form.fields else None, message)
-
-
-class ServiceErrorsMixin:
-    def add_service_errors(self, errors: dict[str, str]) -> None:
-        _service_errors(self, errors)
-
-
 class CustomerNumberField(forms.CharField):
     """A customer chosen by number (K10001); cleans to the Customer."""
 
@@ -38,7 +28,7 @@ class CustomerNumberField(forms.CharField):
         return customer
 
 
-class DomainForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
+class DomainForm(StyledFormMixin, forms.Form):
     name = forms.CharField(
         label=_("Domain"), max_length=253, help_text=_("Unicode or punycode, e.g. müller.de")
     )
@@ -103,7 +93,7 @@ class DomainCreateForm(DomainForm):
         self.fields["auth_code"].help_text = _("Stored encrypted, never shown.")
 
 
-class DomainMoveForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
+class DomainMoveForm(StyledFormMixin, forms.Form):
     to_customer = CustomerNumberField(label=_("New customer (number)"), max_length=32)
     on = forms.DateField(label=_("Moved on"), widget=DATE_INPUT)
     create_contract = forms.BooleanField(
@@ -127,7 +117,7 @@ class DomainFilterForm(StyledFormMixin, forms.Form):
     mismatched = forms.BooleanField(label=_("with differences"), required=False)
 
 
-class TldPriceForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
+class TldPriceForm(StyledFormMixin, forms.Form):
     tld = forms.CharField(label=_("TLD"), max_length=63, help_text=_("without dot, e.g. de"))
     registrar = forms.CharField(
         label=_("Registrar"), max_length=64, required=False, help_text=_("empty: every registrar")
@@ -149,7 +139,7 @@ def _format_choices():
     return [("", _("— by mapping —"))] + [(key, key) for key in PARSERS]
 
 
-class ImportForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
+class ImportForm(StyledFormMixin, forms.Form):
     registrar = forms.CharField(label=_("Registrar"), max_length=64)
     format = forms.ChoiceField(label=_("Format"), required=False, choices=_format_choices)
     mapping = forms.ModelChoiceField(label=_("Mapping"), queryset=None, required=False)
@@ -197,7 +187,7 @@ DELIMITERS = [(";", ";"), (",", ","), ("\\t", _("Tab")), ("|", "|")]
 ENCODINGS = [("utf-8", "UTF-8"), ("iso-8859-1", "ISO-8859-1 (Latin-1)"), ("cp1252", "Windows-1252")]
 
 
-class MappingForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
+class MappingForm(StyledFormMixin, forms.Form):
     """CSV settings with one column per registrar field, or raw TOML (for JSON and XML)."""
 
     name = forms.CharField(label=_("Name"), max_length=100)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hostkontor.core.client_ip import client_ip
+from hostkontor.core.errors import FieldErrors
 from hostkontor.vault.crypto import VaultError
 
 from . import reconciliation, selectors, uploads
@@ -123,7 +124,7 @@ def import_action(request, pk: int):
             customer=d["customer"],
             on=d["on"],
         )
-    except reconciliation.ReconciliationError as error:
+    except FieldErrors as error:
         messages.error(request, f"{d['domain']}: " + "; ".join(error.errors.values()))
     else:
         messages.success(request, _("%(domain)s: done.") % {"domain": d["domain"]})

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hostkontor.core.audit import audit_record, diff_fields
+from hostkontor.core.errors import FieldErrors
 from hostkontor.imports.errors import MappingError
 from hostkontor.imports.mapping import FieldSpec, Mapping, dump_mapping, load_mapping
 
@@ -27,12 +28,6 @@ FORM_TARGETS = [
     ("auto_renew", "bool"),
     ("handle", "str"),
 ]
-
-
-class MappingValidationError(ValueError):
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
 def mapping_load(text: str | bytes) -> Mapping:
@@ -156,7 +151,7 @@ def mapping_save(
     if name and taken.exists():
         errors["name"] = _("a mapping %(name)s exists") % {"name": name}
     if errors:
-        raise MappingValidationError(errors)
+        raise FieldErrors(errors)
     if parsed.name != name:  # the TOML carries the name as well (for export/import)
         parsed = dataclasses.replace(parsed, name=name)
     text = dump_mapping(parsed)
@@ -181,7 +176,7 @@ def mapping_import(*, actor, toml: str | bytes, name: str = "") -> RegistrarMapp
     try:
         parsed = mapping_load(toml)
     except MappingError as error:
-        raise MappingValidationError(_errors(error)) from None
+        raise FieldErrors(_errors(error)) from None
     name = (parsed.name or name or "").strip()
     existing = RegistrarMapping.objects.filter(name__iexact=name).first() if name else None
     return mapping_save(actor=actor, name=name, toml=dump_mapping(parsed), mapping=existing)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from hostkontor.contracts.models import Contract
 from hostkontor.core.audit import audit_record
+from hostkontor.core.errors import FieldErrors
 from hostkontor.customers.models import Customer
 from hostkontor.imports.errors import ImportFormatError
 from hostkontor.imports.mapping import Mapping, dump_mapping
@@ -46,7 +47,6 @@ from .parsers.reconcile import OurDomain, reconcile
 from .parsers.records import RegistrarRecord
 from .services import (
     DomainData,
-    DomainValidationError,
     domain_contract_create,
     domain_contract_end,
     domain_create,
@@ -90,14 +90,6 @@ class EmptyRegistrarFile(ImportFormatError):
             "this registrar as missing at the registrar (confirm an empty list with "
             "--allow-empty or the checkbox of the upload form)",
         )
-
-
-class ReconciliationError(ValueError):
-    """An action cannot be taken; ``errors`` maps a field name to its message."""
-
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
 def registrar_key(name: str) -> str:
@@ -373,76 +365,67 @@ def reconciliation_action(
     on = on or timezone.localdate()
     item = finding(imp, kind, domain)
     if item is None:
-        raise ReconciliationError(
-            {"domain": _("%(domain)s is not in this list") % {"domain": domain}}
-        )
+        raise FieldErrors({"domain": _("%(domain)s is not in this list") % {"domain": domain}})
     if action not in ACTIONS[kind]:
-        raise ReconciliationError(
-            {"action": _("%(action)r is not possible here") % {"action": action}}
-        )
+        raise FieldErrors({"action": _("%(action)r is not possible here") % {"action": action}})
     if action_taken(imp, kind, domain) is not None:
-        raise ReconciliationError({"action": _("this difference was handled already")})
+        raise FieldErrors({"action": _("this difference was handled already")})
     key = imp.registrar
     detail = ""
     ours = Domain.objects.filter(name=domain).first()
     if kind != "missing_in_hostkontor" and ours is None and action != "ignore":
-        raise ReconciliationError(
+        raise FieldErrors(
             {"domain": _("%(domain)s no longer exists in Hostkontor") % {"domain": domain}}
         )
-    try:
-        if action == "ignore":
-            ReconciliationIgnore.objects.get_or_create(
+    if action == "ignore":
+        ReconciliationIgnore.objects.get_or_create(
+            registrar=key,
+            domain=domain,
+            kind=kind,
+            defaults={"created_by": actor if getattr(actor, "is_authenticated", False) else None},
+        )
+    elif action == "apply":
+        source = f"registrar import #{imp.pk}"
+        if kind == "expiry_mismatch":
+            values = {"expires": date.fromisoformat(item["registrar"])}
+            detail = item["registrar"]
+        elif kind == "status_mismatch":
+            values = {"status": item["registrar"]}
+            detail = item["registrar"]
+        else:  # missing_at_registrar
+            values = {"status": Status.DELETED.value}
+            detail = Status.DELETED.value
+        domain_registrar_values_apply(
+            actor=actor, domain=ours, values=values, registrar=key, source=source
+        )
+    elif action == "end":
+        ended = domain_contract_end(actor=actor, domain=ours, last_day=on)
+        detail = ", ".join(c.reference for c in ended)
+    elif kind == "missing_in_hostkontor":  # create
+        if customer is None:
+            raise FieldErrors({"customer": _("choose the customer")})
+        values = imp.registrar_data.get(domain, {})
+        status = values.get("status") or Status.ACTIVE.value
+        created = domain_create(
+            actor=actor,
+            customer=customer,
+            data=DomainData(
+                name=domain,
                 registrar=key,
-                domain=domain,
-                kind=kind,
-                defaults={
-                    "created_by": actor if getattr(actor, "is_authenticated", False) else None
-                },
-            )
-        elif action == "apply":
-            source = f"registrar import #{imp.pk}"
-            if kind == "expiry_mismatch":
-                values = {"expires": date.fromisoformat(item["registrar"])}
-                detail = item["registrar"]
-            elif kind == "status_mismatch":
-                values = {"status": item["registrar"]}
-                detail = item["registrar"]
-            else:  # missing_at_registrar
-                values = {"status": Status.DELETED.value}
-                detail = Status.DELETED.value
-            domain_registrar_values_apply(
-                actor=actor, domain=ours, values=values, registrar=key, source=source
-            )
-        elif action == "end":
-            ended = domain_contract_end(actor=actor, domain=ours, last_day=on)
-            detail = ", ".join(c.reference for c in ended)
-        elif kind == "missing_in_hostkontor":  # create
-            if customer is None:
-                raise ReconciliationError({"customer": _("choose the customer")})
-            values = imp.registrar_data.get(domain, {})
-            status = values.get("status") or Status.ACTIVE.value
-            created = domain_create(
-                actor=actor,
-                customer=customer,
-                data=DomainData(
-                    name=domain,
-                    registrar=key,
-                    handle=values.get("handle") or "",
-                    registered_on=_day(values.get("registered_on")),
-                    expires=_day(values.get("expires")),
-                    status=status if status in Status.values else Status.UNKNOWN.value,
-                    auto_renew=values.get("auto_renew") is not False,
-                ),
-                on=on,
-                contract=contract,
-            )
-            detail = customer.number
-            ours = created
-        else:  # create a contract for a domain we hold
-            new = domain_contract_create(actor=actor, domain=ours, start=on)
-            detail = new.reference
-    except DomainValidationError as error:
-        raise ReconciliationError(error.errors) from None
+                handle=values.get("handle") or "",
+                registered_on=_day(values.get("registered_on")),
+                expires=_day(values.get("expires")),
+                status=status if status in Status.values else Status.UNKNOWN.value,
+                auto_renew=values.get("auto_renew") is not False,
+            ),
+            on=on,
+            contract=contract,
+        )
+        detail = customer.number
+        ours = created
+    else:  # create a contract for a domain we hold
+        new = domain_contract_create(actor=actor, domain=ours, start=on)
+        detail = new.reference
     entry = {
         "kind": kind,
         "domain": domain,

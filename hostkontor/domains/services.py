@@ -29,7 +29,6 @@ from hostkontor.billing import engine
 from hostkontor.contracts.models import Category, Contract, ContractType
 from hostkontor.contracts.services import (
     ContractData,
-    ContractValidationError,
     billing_state,
     contract_create,
     contract_end,
@@ -39,6 +38,7 @@ from hostkontor.contracts.services import (
     terms_from,
 )
 from hostkontor.core.audit import audit_record, diff_fields
+from hostkontor.core.errors import FieldErrors
 from hostkontor.customers.models import Customer
 from hostkontor.vault.crypto import Secret, aad_for
 from hostkontor.vault.keys import get_keyring
@@ -48,14 +48,6 @@ from .parsers.records import InvalidDomain
 
 ONE_DAY = timedelta(days=1)
 MONEY_MAX = Decimal("9999999999.99")
-
-
-class DomainValidationError(ValueError):
-    """The data breaks a rule; ``errors`` maps a field name to its message."""
-
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
 @dataclass
@@ -196,7 +188,7 @@ def tld_price_save(*, actor, values: dict, price: TldPrice | None = None) -> Tld
     values = {k: v for k, v in dict(values).items() if k in TLD_PRICE_FIELDS}
     errors = _price_errors(values, price)
     if errors:
-        raise DomainValidationError(errors)
+        raise FieldErrors(errors)
     before = {} if price is None else {k: getattr(price, k) for k in TLD_PRICE_FIELDS}
     price = price if price is not None else TldPrice()
     for key, value in values.items():
@@ -227,10 +219,8 @@ def tld_price_delete(*, actor, price: TldPrice) -> None:
 # Domain contracts --------------------------------------------------------------------------
 
 
-def _contract_errors(error: ContractValidationError) -> DomainValidationError:
-    return DomainValidationError(
-        {"contract": "; ".join(f"{k}: {v}" for k, v in error.errors.items())}
-    )
+def _contract_errors(error: FieldErrors) -> FieldErrors:
+    return FieldErrors({"contract": "; ".join(f"{k}: {v}" for k, v in error.errors.items())})
 
 
 def _domain_contract_type(*, actor, tld: str, price: Decimal) -> ContractType:
@@ -255,7 +245,7 @@ def _domain_contract_type(*, actor, tld: str, price: Decimal) -> ContractType:
 def _price_or_error(domain_tld: str, registrar: str, on: date) -> TldPrice:
     price = tld_price_for(domain_tld, registrar, on)
     if price is None:
-        raise DomainValidationError(
+        raise FieldErrors(
             {
                 "contract": _(
                     "The price list has no price for .%(tld)s on %(date)s: add one first "
@@ -287,7 +277,7 @@ def _new_domain_contract(
     )
     try:
         return contract_create(actor=actor, customer=domain.customer, data=data)
-    except ContractValidationError as error:
+    except FieldErrors as error:
         raise _contract_errors(error) from None
 
 
@@ -343,7 +333,7 @@ def _end_or_detach(*, actor, domain: Domain, contract: Contract, end: date) -> s
         return "kept"  # ends earlier already
     try:
         contract_end(actor=actor, contract=contract, end=end, notice_date=timezone.localdate())
-    except ContractValidationError as error:
+    except FieldErrors as error:
         raise _contract_errors(error) from None
     return "ended"
 
@@ -423,7 +413,7 @@ def domain_create(
                 "or link the domain to an existing contract."
             ) % {"tld": split_name(data.name)[2], "date": format_day(on)}
     if errors:
-        raise DomainValidationError(errors)
+        raise FieldErrors(errors)
     domain = Domain(customer=customer, **{k: getattr(data, k) for k in DOMAIN_FIELDS})
     domain.save()
     if auth_code:
@@ -472,7 +462,7 @@ def domain_update(
     ):
         errors["name"] = _("the domain %(name)s exists") % {"name": data.name}
     if errors:
-        raise DomainValidationError(errors)
+        raise FieldErrors(errors)
     before = _snapshot(domain)
     for name in DOMAIN_FIELDS:
         setattr(domain, name, getattr(data, name))
@@ -547,7 +537,7 @@ def domain_move(
     from_customer = domain.customer
     errors: dict[str, str] = {}
     if on is None:
-        raise DomainValidationError({"on": _("is required")})
+        raise FieldErrors({"on": _("is required")})
     if to_customer.pk == from_customer.pk:
         errors["to_customer"] = _("the domain belongs to %(number)s already") % {
             "number": to_customer.number
@@ -586,7 +576,7 @@ def domain_move(
             "or link the domain to an existing contract."
         ) % {"tld": domain.tld, "date": format_day(new_start)}
     if errors:
-        raise DomainValidationError(errors)
+        raise FieldErrors(errors)
 
     if ownership is not None:
         ownership.valid_to = on - ONE_DAY

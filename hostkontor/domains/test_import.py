@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hostkontor.contracts.models import Contract
+from hostkontor.core.errors import FieldErrors
 from hostkontor.core.models import AuditEvent
 from hostkontor.customers.models import Customer
 from hostkontor.imports.errors import ImportFormatError
@@ -20,7 +21,6 @@ from hostkontor.imports.mapping import FieldSpec, Mapping, dump_mapping
 from .conftest import SAMPLES, SAMPLES_DIR, sample_bytes
 from .models import Domain, ReconciliationIgnore, Registrar, RegistrarImport
 from .reconciliation import (
-    ReconciliationError,
     reconciliation_action,
     registrar_import,
     registrar_import_file,
@@ -293,7 +293,7 @@ def test_create_a_domain_with_contract_for_a_chosen_customer(demo):
     ]
     assert (entry["action"], entry["detail"]) == ("create", "K10002")
     # the same difference cannot be handled twice
-    with pytest.raises(ReconciliationError):
+    with pytest.raises(FieldErrors):
         reconciliation_action(
             actor=None,
             registrar_import=imp,
@@ -307,7 +307,7 @@ def test_create_a_domain_with_contract_for_a_chosen_customer(demo):
 
 def test_create_needs_a_customer(demo):
     imp = do_import("joker")
-    with pytest.raises(ReconciliationError) as excinfo:
+    with pytest.raises(FieldErrors) as excinfo:
         reconciliation_action(
             actor=None,
             registrar_import=imp,
@@ -386,7 +386,7 @@ def test_apply_takes_over_status_and_expiry_and_marks_missing_domains_deleted(de
 
 def test_actions_that_do_not_fit_are_refused(demo):
     imp = do_import("joker")
-    with pytest.raises(ReconciliationError) as wrong_action:
+    with pytest.raises(FieldErrors) as wrong_action:
         reconciliation_action(
             actor=None,
             registrar_import=imp,
@@ -394,7 +394,7 @@ def test_actions_that_do_not_fit_are_refused(demo):
             domain="muster-gmbh.de",
             action="end",
         )
-    with pytest.raises(ReconciliationError) as not_listed:
+    with pytest.raises(FieldErrors) as not_listed:
         reconciliation_action(
             actor=None,
             registrar_import=imp,
@@ -416,8 +416,8 @@ def test_command_prints_the_reconciliation_as_json(demo, fmt):
         "import_registrar",
         str(SAMPLES_DIR / SAMPLES[fmt]),
         registrar=fmt,
-        format=fmt,
-        format_out="json",
+        input_format=fmt,
+        format="json",
         stdout=out,
     )
     assert json.loads(out.getvalue()) == EXPECTED[fmt]
@@ -445,7 +445,7 @@ def test_command_with_a_mapping_file(demo, tmp_path):
         str(tmp_path / "regfish.csv"),
         registrar="regfish",
         mapping_file=str(tmp_path / "regfish.toml"),
-        format_out="json",
+        format="json",
         stdout=out,
     )
     assert json.loads(out.getvalue()) == {
@@ -459,9 +459,12 @@ def test_command_rejects_a_bad_file_with_file_line_and_field(demo, tmp_path):
     bad.write_bytes(sample_bytes("joker").replace(b"2024-11-30", b"30.11.2024"))
     before = db_counts()
     with pytest.raises(CommandError) as excinfo:
-        call_command("import_registrar", str(bad), registrar="joker", format="joker", apply="safe")
+        call_command(
+            "import_registrar", str(bad), registrar="joker", input_format="joker", apply="safe"
+        )
     assert str(excinfo.value) == (
-        f"{bad}, line 8, field 'expires': '30.11.2024' is not a date in format yyyy-mm-dd"
+        f"nothing imported:\n{bad}, line 8, field 'expires': '30.11.2024' is not a date in "
+        "format yyyy-mm-dd"
     )
     assert excinfo.value.returncode != 0
     assert db_counts() == before
@@ -473,7 +476,7 @@ def test_command_text_output_lists_the_differences(demo):
         "import_registrar",
         str(SAMPLES_DIR / SAMPLES["gandi"]),
         registrar="gandi",
-        format="gandi",
+        input_format="gandi",
         stdout=out,
     )
     text = out.getvalue()
@@ -493,10 +496,10 @@ def test_command_rejects_a_file_without_records_naming_the_file(demo, tmp_path):
     before, flags = db_counts(), list(Domain.objects.exclude(issues="").values_list("name"))
     # when it is imported without --allow-empty
     with pytest.raises(CommandError) as excinfo:
-        call_command("import_registrar", str(empty_file), registrar="joker", format="joker")
+        call_command("import_registrar", str(empty_file), registrar="joker", input_format="joker")
     # then it is refused with the file named, and nothing is stored or flagged
     assert str(excinfo.value) == (
-        f"{empty_file}: the file contains no domain records; importing it would mark every "
+        f"nothing imported:\n{empty_file}: the file contains no domain records; importing it would mark every "
         "domain of this registrar as missing at the registrar (confirm an empty list with "
         "--allow-empty or the checkbox of the upload form)"
     )
@@ -519,9 +522,9 @@ def test_command_with_allow_empty_marks_every_domain_of_the_registrar_missing(de
         "import_registrar",
         str(empty_file),
         registrar="joker",
-        format="joker",
+        input_format="joker",
         allow_empty=True,
-        format_out="json",
+        format="json",
         stdout=out,
     )
     # then every active joker domain is reported missing at the registrar

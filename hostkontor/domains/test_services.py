@@ -8,6 +8,7 @@ import pytest
 from hostkontor.billing.models import InvoiceLine
 from hostkontor.billing.runs import billing_run_create, billing_run_execute
 from hostkontor.contracts.models import Contract
+from hostkontor.core.errors import FieldErrors
 from hostkontor.core.models import AuditEvent
 from hostkontor.testing.factories import make_contract, make_customer
 from hostkontor.vault.crypto import VaultDecryptError
@@ -15,7 +16,6 @@ from hostkontor.vault.crypto import VaultDecryptError
 from .models import Domain, DomainOwnership, TldPrice
 from .services import (
     DomainData,
-    DomainValidationError,
     domain_auth_code,
     domain_create,
     domain_move,
@@ -130,7 +130,7 @@ def test_the_registrars_own_price_wins_and_later_prices_are_not_yet_valid(prices
 
 def test_without_a_price_nothing_is_created(customers):
     customer, _other = customers
-    with pytest.raises(DomainValidationError) as excinfo:
+    with pytest.raises(FieldErrors) as excinfo:
         domain_create(
             actor=None, customer=customer, data=DomainData(name="shop.io"), on=date(2026, 1, 1)
         )
@@ -160,7 +160,7 @@ def test_a_domain_included_in_an_existing_contract_gets_no_own_contract(customer
 def test_a_contract_of_another_customer_is_refused(customers):
     customer, other = customers
     foreign = make_contract(other, "V-000009")
-    with pytest.raises(DomainValidationError) as excinfo:
+    with pytest.raises(FieldErrors) as excinfo:
         domain_create(
             actor=None, customer=customer, data=DomainData(name="dmmd.de"), contract=foreign
         )
@@ -171,7 +171,7 @@ def test_a_contract_of_another_customer_is_refused(customers):
 def test_the_same_domain_in_punycode_is_a_duplicate(prices, customers):
     customer, _other = customers
     domain_create(actor=None, customer=customer, data=DomainData(name="müller.de"))
-    with pytest.raises(DomainValidationError) as excinfo:
+    with pytest.raises(FieldErrors) as excinfo:
         domain_create(actor=None, customer=customer, data=DomainData(name="XN--MLLER-KVA.de"))
     assert list(excinfo.value.errors) == ["name"]
     assert "müller.de" in excinfo.value.errors["name"]
@@ -181,7 +181,7 @@ def test_the_same_domain_in_punycode_is_a_duplicate(prices, customers):
 def test_invalid_names_are_refused(customers):
     customer, _other = customers
     for name in ["localhost", "bad..de", "-x.de", ""]:
-        with pytest.raises(DomainValidationError) as excinfo:
+        with pytest.raises(FieldErrors) as excinfo:
             domain_create(actor=None, customer=customer, data=DomainData(name=name))
         assert "name" in excinfo.value.errors
     assert Domain.objects.count() == 0
@@ -314,9 +314,9 @@ def test_move_checks_its_input_and_changes_nothing_on_error(prices, customers):
     domain = domain_create(
         actor=None, customer=old, data=DomainData(name="shop.de"), on=date(2025, 1, 1)
     )
-    with pytest.raises(DomainValidationError) as same:
+    with pytest.raises(FieldErrors) as same:
         domain_move(actor=None, domain=domain, to_customer=old, on=date(2025, 6, 1))
-    with pytest.raises(DomainValidationError) as early:
+    with pytest.raises(FieldErrors) as early:
         domain_move(actor=None, domain=domain, to_customer=new, on=date(2025, 1, 1))
     assert list(same.value.errors) == ["to_customer"]
     assert list(early.value.errors) == ["on"]
@@ -326,7 +326,7 @@ def test_move_checks_its_input_and_changes_nothing_on_error(prices, customers):
 
 
 def test_price_list_entries_are_validated(customers):
-    with pytest.raises(DomainValidationError) as excinfo:
+    with pytest.raises(FieldErrors) as excinfo:
         tld_price_save(
             actor=None,
             values={

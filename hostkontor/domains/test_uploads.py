@@ -86,8 +86,8 @@ def test_an_upload_is_stored_encrypted_and_reconciled_by_the_worker_like_the_com
         if (SHARED_SAMPLES / SAMPLES["hexonet"]).exists()
         else str(Path(__file__).parent / "parsers" / "testdata" / SAMPLES["hexonet"]),
         registrar="hexonet",
-        format="hexonet",
-        format_out="json",
+        input_format="hexonet",
+        format="json",
         stdout=out,
     )
     assert imp.result == json.loads(out.getvalue())

@@ -7,14 +7,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from hostkontor.customers.models import Customer
 from hostkontor.imports.mapping import load_mapping
 from hostkontor.testing.factories import make_customer
+from hostkontor.testing.queries import count_queries
 from hostkontor.testing.users import make_user
 
 from .conftest import SAMPLES, import_in_the_web, sample_bytes
@@ -33,13 +32,6 @@ from .test_import import EXPECTED, empty
 
 pytestmark = pytest.mark.django_db
 AUTH_CODE = "Geheim:AUTH-4711"
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
 
 
 def html(response) -> str:

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hostkontor.core.client_ip import client_ip
+from hostkontor.core.errors import FieldErrors
+from hostkontor.core.forms import form_add_errors
 from hostkontor.customers.models import Customer
 from hostkontor.imports.errors import MappingError
 from hostkontor.imports.mapping import dump_mapping
@@ -104,8 +106,8 @@ def domain_create(request, customer_pk: int):
                 auth_code=form.cleaned_data["auth_code"],
                 ip_address=client_ip(request),
             )
-        except services.DomainValidationError as error:
-            form.add_service_errors(error.errors)
+        except FieldErrors as error:
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Domain %(name)s created.") % {"name": domain.name})
             return redirect("domains:customer", pk=customer.pk)
@@ -140,8 +142,8 @@ def domain_edit(request, pk: int):
                 auth_code=form.cleaned_data["auth_code"] or None,
                 ip_address=client_ip(request),
             )
-        except services.DomainValidationError as error:
-            form.add_service_errors(error.errors)
+        except FieldErrors as error:
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Domain %(name)s saved.") % {"name": domain.name})
             return redirect("domains:detail", pk=domain.pk)
@@ -165,8 +167,8 @@ def domain_move(request, pk: int):
                 create_contract=form.cleaned_data["create_contract"],
                 ip_address=client_ip(request),
             )
-        except services.DomainValidationError as error:
-            form.add_service_errors(error.errors)
+        except FieldErrors as error:
+            form_add_errors(form, error)
         else:
             messages.success(
                 request,
@@ -185,7 +187,7 @@ def domain_contract_create(request, pk: int):
         contract = services.domain_contract_create(
             actor=request.user, domain=domain, start=timezone.localdate()
         )
-    except services.DomainValidationError as error:
+    except FieldErrors as error:
         messages.error(request, "; ".join(error.errors.values()))
     else:
         messages.success(
@@ -207,8 +209,8 @@ def price_list(request):
         if form.is_valid():
             try:
                 services.tld_price_save(actor=request.user, values=form.cleaned_data)
-            except services.DomainValidationError as error:
-                form.add_service_errors(error.errors)
+            except FieldErrors as error:
+                form_add_errors(form, error)
             else:
                 messages.success(request, _("Price saved."))
                 return redirect("domains:prices")
@@ -224,8 +226,8 @@ def price_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.tld_price_save(actor=request.user, values=form.cleaned_data, price=price)
-        except services.DomainValidationError as error:
-            form.add_service_errors(error.errors)
+        except FieldErrors as error:
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Price saved."))
             return redirect("domains:prices")
@@ -269,8 +271,8 @@ def _mapping_form_post(request, form: MappingForm, mapping: RegistrarMapping | N
         )
     except MappingError as error:
         form.add_error("toml" if data.get("toml") else None, str(error))
-    except mapping_services.MappingValidationError as error:
-        form.add_service_errors(error.errors)
+    except FieldErrors as error:
+        form_add_errors(form, error)
     return None
 
 
@@ -326,7 +328,7 @@ def mapping_upload(request):
                 toml=upload.read(1024 * 1024),
                 name=upload.name.rsplit("/", 1)[-1].removesuffix(".toml"),
             )
-        except mapping_services.MappingValidationError as error:
+        except FieldErrors as error:
             messages.error(request, "; ".join(error.errors.values()))
         else:
             messages.success(request, _("Mapping %(name)s imported.") % {"name": mapping.name})

@@ -6,7 +6,7 @@ tested and reused without a configured project.
 
 from __future__ import annotations
 
-__all__ = ["ImportFormatError", "MappingError", "show_value"]
+__all__ = ["ImportFormatError", "MappingError", "file_errors_text", "show_value"]
 
 _MAX_SHOWN = 60
 
@@ -69,3 +69,24 @@ class MappingError(ValueError):
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
+
+
+def file_errors_text(errors, *, filename: str, shown_as: str) -> str:
+    """One ``FILE, line N, field 'F': message`` line per error, FILE named as the user gave it.
+
+    Services store a file name of their own (a base name or the path given); the command line
+    reports a bad file under the name the user typed, so errors about that file are
+    re-labelled and errors about another file (a mapping) keep theirs. Accepts any error with
+    ``file``, ``location``, ``field`` and ``message`` (also the usage parsers' errors).
+    """
+    return "\n".join(
+        str(
+            ImportFormatError(
+                shown_as if error.file == filename else error.file,
+                error.location,
+                error.field,
+                error.message,
+            )
+        )
+        for error in errors
+    )

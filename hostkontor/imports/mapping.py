@@ -23,6 +23,7 @@ from typing import Any
 from lxml import etree
 
 from hostkontor.imports.errors import MappingError, show_value
+from hostkontor.imports.toml_writer import dump_toml
 
 __all__ = [
     "DEFAULT_FALSE_VALUES",
@@ -794,62 +795,6 @@ def mapping_to_dict(m: Mapping) -> dict[str, Any]:
     return doc
 
 
-_BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+\Z")
-_TOML_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\f": "\\f",
-    "\r": "\\r",
-}
-
-
-def _toml_string(s: str) -> str:
-    out = []
-    for ch in s:
-        if ch in _TOML_ESCAPES:
-            out.append(_TOML_ESCAPES[ch])
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
-def _toml_key(key: str) -> str:
-    return key if _BARE_KEY_RE.match(key) else _toml_string(key)
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return _toml_string(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {type(value).__name__} to TOML")
-
-
-def _write_table(lines: list[str], header: str | None, table: dict[str, Any]) -> None:
-    scalars = {k: v for k, v in table.items() if not isinstance(v, dict)}
-    subtables = {k: v for k, v in table.items() if isinstance(v, dict)}
-    if header is not None and (scalars or not subtables):
-        if lines:
-            lines.append("")
-        lines.append(f"[{header}]")
-    for key, value in scalars.items():
-        lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
-    for key, sub in subtables.items():
-        sub_header = _toml_key(key) if header is None else f"{header}.{_toml_key(key)}"
-        _write_table(lines, sub_header, sub)
-
-
 def dump_mapping(m: Mapping) -> str:
     """Serialize a mapping to TOML; ``load_mapping(dump_mapping(m)) == m``."""
-    lines: list[str] = []
-    _write_table(lines, None, mapping_to_dict(m))
-    return "\n".join(lines) + "\n"
+    return dump_toml(mapping_to_dict(m))

@@ -31,6 +31,7 @@ from django.db import connection
 
 from hostkontor.imports import ImportFormatError, Mapping, MappingError, read_records
 from hostkontor.imports.mapping import mapping_from_dict, mapping_to_dict
+from hostkontor.imports.toml_writer import dump_toml
 
 from .models import UsageRecord
 from .parsers import PARSERS, UsageFormatError
@@ -92,8 +93,8 @@ class UsageFormat:
             usage["timezone"] = self.timezone
         if self.scale != 1:
             usage["scale"] = str(self.scale)
-        doc["usage"] = usage
-        return _dump_toml(doc)
+        fields = doc.pop("fields")
+        return dump_toml({**doc, "usage": usage, "fields": fields})
 
 
 def load_usage_format(text: str | bytes) -> UsageFormat:
@@ -157,44 +158,6 @@ def _zone(name: str) -> tzinfo:
     if not name or name.upper() == "UTC":
         return UTC
     return ZoneInfo(name)
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        escaped = (
-            value.replace("\\", "\\\\")
-            .replace('"', '\\"')
-            .replace("\n", "\\n")
-            .replace("\t", "\\t")
-        )
-        return f'"{escaped}"'
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
-    raise TypeError(type(value).__name__)
-
-
-def _toml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
-
-
-def _dump_toml(doc: dict) -> str:
-    lines = [
-        f"{_toml_key(k)} = {_toml_value(v)}" for k, v in doc.items() if not isinstance(v, dict)
-    ]
-    for key, value in doc.items():
-        if not isinstance(value, dict) or key == "fields":
-            continue
-        lines += ["", f"[{key}]"] + [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()]
-    for target, spec in doc.get("fields", {}).items():
-        lines += ["", f"[fields.{_toml_key(target)}]"]
-        lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in spec.items()]
-    return "\n".join(lines) + "\n"
 
 
 # ---------------------------------------------------------------------------------- reading

@@ -18,13 +18,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from hostkontor.core.audit import audit_record
+from hostkontor.core.errors import FieldErrors
 
 from .evaluation import ONE_DAY, contract_periods, day_start, evaluate, period_span
 from .importing import Row, UsageFormat, load_usage_format, read_rows, write_rows
 from .models import SubjectMapping, UsageComponent, UsageImport, UsageMapping, UsagePeriodHold
 
 __all__ = [
-    "UsageValidationError",
     "component_save",
     "hold_confirm",
     "subject_mapping_delete",
@@ -33,12 +33,6 @@ __all__ = [
     "usage_mapping_delete",
     "usage_mapping_save",
 ]
-
-
-class UsageValidationError(ValueError):
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
 # -------------------------------------------------------------------------------- importing
@@ -320,7 +314,7 @@ def subject_mapping_save(
     valid_from, valid_to. Overlapping validity of the same subject (and source) is refused."""
     errors = _mapping_errors(values)
     if errors:
-        raise UsageValidationError(errors)
+        raise FieldErrors(errors)
     subject = values["subject_key"].strip()
     source = (values.get("source") or "").strip()
     lo, hi = values.get("valid_from"), values.get("valid_to")
@@ -333,7 +327,7 @@ def subject_mapping_save(
         if (hi is None or other.valid_from is None or other.valid_from <= hi) and (
             lo is None or other.valid_to is None or other.valid_to >= lo
         ):
-            raise UsageValidationError(
+            raise FieldErrors(
                 {
                     "valid_from": f"overlaps the mapping of {subject!r} to {other.component} ({other.valid_from or '…'} – {other.valid_to or '…'})"
                 }
@@ -381,9 +375,9 @@ def usage_mapping_save(
     load_usage_format(toml)
     name = name.strip()
     if not name:
-        raise UsageValidationError({"name": "required"})
+        raise FieldErrors({"name": "required"})
     if UsageMapping.objects.filter(name=name).exclude(pk=getattr(mapping, "pk", None)).exists():
-        raise UsageValidationError({"name": "an import format with this name exists"})
+        raise FieldErrors({"name": "an import format with this name exists"})
     created = mapping is None
     mapping = mapping or UsageMapping()
     mapping.name = name
@@ -442,7 +436,7 @@ def component_save(
     try:
         pure_component(component)
     except (ValueError, TypeError, ArithmeticError, KeyError) as error:
-        raise UsageValidationError({"__all__": str(error)}) from None
+        raise FieldErrors({"__all__": str(error)}) from None
     component.save()
     after = {f: str(getattr(component, f, "")) for f in COMPONENT_FIELDS}
     audit_record(

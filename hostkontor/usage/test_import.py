@@ -1,6 +1,8 @@
 """Importing usage exports: every sample, idempotency, all-or-nothing, the command."""
 
 import json
+import tomllib
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from io import StringIO
@@ -214,6 +216,25 @@ def test_a_usage_format_round_trips_through_toml():
     assert load_usage_format(fmt.to_toml()) == fmt
 
 
+def test_a_usage_format_with_every_character_to_escape_round_trips_through_tomllib():
+    # given a usage format whose name, default and value map hold every character that TOML
+    # wants escaped (quote, backslash, newline, tab, control characters) and other unicode
+    nasty = 'q"b\\s\nn\tt\rr\bb\ff\x00z\x1fu\x7fd äöü € 😀 \u2028'
+    fmt = load_usage_format(CSV_FORMAT)
+    fields = tuple(
+        replace(f, default=nasty, value_map={nasty: "x"}) if f.target == "metric" else f
+        for f in fmt.mapping.fields
+    )
+    fmt = replace(fmt, mapping=replace(fmt.mapping, name=nasty, fields=fields))
+    # when it is written to TOML
+    text = fmt.to_toml()
+    # then tomllib reads the exact values back and the format is unchanged
+    parsed = tomllib.loads(text)
+    assert parsed["name"] == nasty
+    assert parsed["fields"]["metric"] == {"type": "str", "default": nasty, "map": {nasty: "x"}}
+    assert load_usage_format(text) == fmt
+
+
 def test_mapped_rows_with_epoch_and_iso_times_and_an_end_column():
     fmt = load_usage_format(
         """kind = "json"
@@ -263,7 +284,7 @@ def test_command_prints_counts_and_json(tmp_path):
     path = tmp_path / "vnstat_json_d_eth0.json"
     path.write_bytes(sample("vnstat_json_d_eth0.json"))
     out = StringIO()
-    call_command("import_usage", "--format", "vnstat", str(path), stdout=out)
+    call_command("import_usage", "--input-format", "vnstat", str(path), stdout=out)
     assert out.getvalue().splitlines() == [
         "records read:           28",
         "new:                    28",
@@ -275,7 +296,7 @@ def test_command_prints_counts_and_json(tmp_path):
     ]
     out = StringIO()
     call_command(
-        "import_usage", "--format", "vnstat", str(path), "--format-out", "json", stdout=out
+        "import_usage", "--input-format", "vnstat", str(path), "--format", "json", stdout=out
     )
     report = json.loads(out.getvalue())
     assert (
@@ -299,7 +320,7 @@ def test_command_with_mapping_file_and_a_bad_file_exits_non_zero(tmp_path):
         "--mapping-file",
         str(mapping),
         str(good),
-        "--format-out",
+        "--format",
         "json",
         stdout=out,
     )
@@ -315,6 +336,6 @@ def test_command_with_mapping_file_and_a_bad_file_exits_non_zero(tmp_path):
         call_command("import_usage", "--mapping-file", str(mapping), str(bad), stdout=StringIO())
     assert (
         str(caught.value)
-        == "nothing imported: bad.csv, line 3, field 'quantity': 'x' is not a whole number"
+        == f"nothing imported:\n{bad}, line 3, field 'quantity': 'x' is not a whole number"
     )
     assert UsageRecord.objects.filter(subject="web44").count() == 0

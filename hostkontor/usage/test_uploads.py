@@ -66,7 +66,7 @@ def test_an_upload_is_only_stored_in_the_request_and_imported_by_the_worker_like
     UsageRecord.objects.all().delete()
     UsageImport.objects.all().delete()
     out = StringIO()
-    call_command("import_usage", str(SAMPLE), format="vnstat", format_out="json", stdout=out)
+    call_command("import_usage", str(SAMPLE), input_format="vnstat", format="json", stdout=out)
     assert json.loads(out.getvalue()) == web
 
 

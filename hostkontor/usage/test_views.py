@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hostkontor.customers import demo as customers_demo
 from hostkontor.customers.models import Customer
 from hostkontor.testing.factories import make_contract, make_customer
+from hostkontor.testing.queries import count_queries
 from hostkontor.testing.tasks import run_queued_tasks
 
 from . import demo
@@ -154,8 +153,7 @@ def test_usage_page_runs_a_fixed_number_of_queries(admin_client):
     )
     url = reverse("usage:customer", args=[customer.pk])
     admin_client.get(url)
-    with CaptureQueriesContext(connection) as few:
-        admin_client.get(url)
+    few = count_queries(admin_client, url)
     # when the customer has many contracts, components and mappings
     for n in range(2, 6):
         c = make_contract(customer, f"V-{n}", start=date(2024, 5, 1), interval="month")
@@ -168,10 +166,8 @@ def test_usage_page_runs_a_fixed_number_of_queries(admin_client):
                 unit_price=Decimal("0.1"),
             )
             SubjectMapping.objects.create(subject_key=f"eth{n}{name}", component=comp)
-    with CaptureQueriesContext(connection) as many:
-        response = admin_client.get(url)
-    assert response.status_code == 200
-    assert len(many) == len(few)
+    many = count_queries(admin_client, url)
+    assert many == few
 
 
 def test_the_lists_run_a_fixed_number_of_queries_whatever_the_row_count(admin_client):
@@ -198,18 +194,11 @@ def test_the_lists_run_a_fixed_number_of_queries_whatever_the_row_count(admin_cl
     urls = [reverse("usage:index"), reverse("usage:subjects"), reverse("usage:mappings")]
     add(0, 2)
     # when the lists are opened with 2 and with 22 rows each
-    few = [len_queries(admin_client, url) for url in urls]
+    few = [count_queries(admin_client, url) for url in urls]
     add(2, 20)
-    many = [len_queries(admin_client, url) for url in urls]
+    many = [count_queries(admin_client, url) for url in urls]
     # then the number of queries stays the same
     assert few == many
-
-
-def len_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
 
 
 def test_subject_mapping_editor_creates_refuses_overlaps_and_deletes(admin_client):

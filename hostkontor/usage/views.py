@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hostkontor.contracts.models import Contract
+from hostkontor.core.errors import FieldErrors
+from hostkontor.core.forms import form_add_errors
 from hostkontor.customers.models import Customer
 from hostkontor.imports import MappingError
 
@@ -150,9 +152,8 @@ def subject_list(request):
         if form.is_valid():
             try:
                 services.subject_mapping_save(actor=request.user, values=form.cleaned_data)
-            except services.UsageValidationError as error:
-                for field, message in error.errors.items():
-                    form.add_error(field if field in form.fields else None, message)
+            except FieldErrors as error:
+                form_add_errors(form, error)
             else:
                 messages.success(request, _("Subject mapping saved."))
                 return redirect("usage:subjects")
@@ -180,9 +181,8 @@ def subject_edit(request, pk: int):
             services.subject_mapping_save(
                 actor=request.user, values=form.cleaned_data, mapping=mapping
             )
-        except services.UsageValidationError as error:
-            for field, message in error.errors.items():
-                form.add_error(field if field in form.fields else None, message)
+        except FieldErrors as error:
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Subject mapping saved."))
             return redirect("usage:subjects")
@@ -221,9 +221,8 @@ def mapping_edit(request, pk: int | None = None):
                 toml=form.cleaned_data["toml"],
                 mapping=mapping,
             )
-        except services.UsageValidationError as error:
-            for field, message in error.errors.items():
-                form.add_error(field if field in form.fields else None, message)
+        except FieldErrors as error:
+            form_add_errors(form, error)
         except MappingError as error:
             form.add_error("toml", str(error))
         else:
@@ -276,7 +275,7 @@ def component_edit(request, pk: int | None = None, contract_pk: int | None = Non
             services.component_save(
                 actor=request.user, contract=contract, values=form.values(), component=component
             )
-        except services.UsageValidationError as error:
+        except FieldErrors as error:
             form.add_error(None, "; ".join(error.errors.values()))
         else:
             messages.success(request, _("Usage component saved."))

@@ -71,10 +71,6 @@ class EntryForm(StyledFormMixin, forms.Form):
         data = {k: v for k, v in self.cleaned_data.items() if k in EntryData.__dataclass_fields__}
         return EntryData(**data)
 
-    def add_service_errors(self, errors: dict[str, str]) -> None:
-        for field, message in errors.items():
-            self.add_error(field if field in self.fields else None, message)
-
 
 class GeneratorForm(forms.Form):
     length = forms.IntegerField(min_value=4, max_value=min(MAX_LENGTH, 128), initial=20)

@@ -194,6 +194,16 @@ class SheetBatch(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.host or self.service_type or '*'}"
 
+    @property
+    def is_pending(self) -> bool:
+        """Queued or running: its page keeps polling."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def has_ended(self) -> bool:
+        """Done or failed: the sheets made so far are final, their passwords may be shown."""
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
 
 class SheetBatchItem(models.Model):
     class Status(models.TextChoices):

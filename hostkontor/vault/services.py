@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from hostkontor.core.audit import audit_record, diff_fields, snapshot
+from hostkontor.core.errors import FieldErrors
 
 from .crypto import Secret
 from .models import DEFAULT_PORTS, ServiceType, TlsMode, VaultEntry, VaultPasswordHistory
@@ -49,12 +50,6 @@ def may_change_target(actor) -> bool:
     return actor is None or actor.has_perm(TARGET_PERMISSION)
 
 
-class EntryValidationError(ValueError):
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-
-
 def _clean(customer, data: EntryData) -> EntryData:
     errors: dict[str, str] = {}
     data.host = (data.host or "").strip()
@@ -83,7 +78,7 @@ def _clean(customer, data: EntryData) -> EntryData:
         if related is not None and related.customer_id != customer.pk:
             errors[name] = _("belongs to another customer")
     if errors:
-        raise EntryValidationError(errors)
+        raise FieldErrors(errors)
     return data
 
 

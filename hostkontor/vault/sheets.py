@@ -371,10 +371,7 @@ def sheet_batch_passwords(*, actor, batch: SheetBatch, ip_address=None):
     batch = SheetBatch.objects.select_for_update().get(pk=batch.pk)
     if actor is None or batch.created_by_id != actor.pk:
         raise PermissionDenied(_("Only the creator of the batch sees its passwords."))
-    if batch.passwords_viewed_at or batch.status not in (
-        SheetBatch.Status.DONE,
-        SheetBatch.Status.FAILED,
-    ):
+    if batch.passwords_viewed_at or not batch.has_ended:
         return None
     items = list(batch.items.select_related("customer", "contact").order_by("customer__number"))
     result = []

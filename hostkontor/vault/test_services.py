@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
+from hostkontor.core.errors import FieldErrors
 from hostkontor.core.models import AuditEvent
 from hostkontor.testing.factories import make_customer
 from hostkontor.testing.users import make_user
@@ -17,7 +18,6 @@ from .keys import ensure_embedded_key, get_keyring
 from .models import VaultEntry, VaultPasswordHistory
 from .services import (
     EntryData,
-    EntryValidationError,
     entry_delete,
     entry_reveal,
     entry_secret,
@@ -138,7 +138,7 @@ def test_clear_password_moves_it_to_history(customer, technician_user):
 
 
 def test_validation(customer):
-    with pytest.raises(EntryValidationError) as error:
+    with pytest.raises(FieldErrors) as error:
         make_entry(customer, PASSWORD, host="", tls_mode="starttls", service_type="sftp")
     assert error.value.errors == {
         "host": "ist erforderlich",
@@ -151,7 +151,7 @@ def test_contract_of_another_customer_is_refused(customer):
 
     other = make_customer("K10002", "Andere GmbH")
     contract = make_contract(other, "V-1")
-    with pytest.raises(EntryValidationError) as error:
+    with pytest.raises(FieldErrors) as error:
         make_entry(customer, PASSWORD, contract=contract)
     assert list(error.value.errors) == ["contract"]
 

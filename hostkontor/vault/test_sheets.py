@@ -359,3 +359,18 @@ def test_sheet_mail_signs_with_the_company_details_and_comes_from_the_seller(
         "info@netzwerk-nord.example\nRegistergericht: Amtsgericht Hamburg HRB 4711\n"
         "Sitz der Gesellschaft: Hamburg\nGeschäftsführung: Eva Nord\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("status", "pending", "ended"),
+    [
+        ("queued", True, False),
+        ("running", True, False),
+        ("done", False, True),
+        ("failed", False, True),
+    ],
+)
+def test_a_sheet_batch_polls_while_pending_and_shows_passwords_once_ended(status, pending, ended):
+    # given a batch in a status / then its page polls while pending, offers passwords once ended
+    batch = SheetBatch(status=status)
+    assert (batch.is_pending, batch.has_ended) == (pending, ended)

@@ -3,13 +3,12 @@
 import re
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hostkontor.core.models import AuditEvent
 from hostkontor.testing.factories import make_customer
+from hostkontor.testing.queries import count_queries
 from hostkontor.testing.users import make_user
 
 from .crypto import Secret
@@ -59,13 +58,6 @@ def test_list_filters(admin_client, customer, entry):
     assert [e.label for e in response.context["page"]] == ["Info-Postfach"]
     response = admin_client.get(reverse("vault:list"), {"q": PASSWORD})
     assert list(response.context["page"]) == []
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
 
 
 def test_list_query_count_is_fixed(admin_client, customer):

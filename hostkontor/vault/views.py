@@ -16,6 +16,8 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hostkontor.core.client_ip import client_ip
+from hostkontor.core.errors import FieldErrors
+from hostkontor.core.forms import form_add_errors
 from hostkontor.customers.models import Customer
 
 from . import selectors, services, sheets
@@ -118,8 +120,8 @@ def entry_create(request, customer_pk: int):
                 password=form.cleaned_data["password"],
                 ip_address=client_ip(request),
             )
-        except services.EntryValidationError as error:
-            form.add_service_errors(error.errors)
+        except FieldErrors as error:
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Entry %(name)s saved.") % {"name": entry.display_name})
             return redirect("vault:detail", pk=entry.pk)
@@ -155,8 +157,8 @@ def entry_edit(request, pk: int):
                 clear_password=form.cleaned_data.get("clear_password", False),
                 ip_address=client_ip(request),
             )
-        except services.EntryValidationError as error:
-            form.add_service_errors(error.errors)
+        except FieldErrors as error:
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Entry %(name)s saved.") % {"name": entry.display_name})
             return redirect("vault:detail", pk=entry.pk)

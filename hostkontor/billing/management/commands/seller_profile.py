@@ -4,10 +4,10 @@ from django.utils import translation
 from hostkontor.billing.models import SellerProfile
 from hostkontor.billing.seller_profile import (
     FILE_KEYS,
-    SellerProfileError,
     seller_file_apply,
     seller_missing,
 )
+from hostkontor.core.errors import FieldErrors
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         if file:
             try:
                 seller_file_apply(actor=None, path=file)
-            except SellerProfileError as error:
+            except FieldErrors as error:
                 raise CommandError(
                     "\n".join(f"{where}: {message}" for where, message in error.errors.items())
                 ) from None

@@ -1,6 +1,6 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from hostkontor.billing.document_verification import documents_verify
 
@@ -14,6 +14,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
+    @no_translations  # commands print English (README)
     def handle(self, *args, **options):
         report = documents_verify()
         if options["format"] == "json":

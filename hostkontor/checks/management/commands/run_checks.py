@@ -4,7 +4,7 @@ the results and print them. Exit status 1 when any check fails, so cron and moni
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from hostkontor.checks.models import Check
 from hostkontor.checks.services import checks_run
@@ -35,6 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--customer", metavar="NUMBER", help="only this customer's checks")
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
+    @no_translations  # commands print English (README)
     def handle(self, *, customer: str | None, format: str, **options):  # noqa: A002
         checks = Check.objects.select_related("entry", "entry__customer").filter(enabled=True)
         if customer:

@@ -1,6 +1,6 @@
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, no_translations
 from django.utils import timezone
 
 from hostkontor.core.scheduling import scheduler_tick
@@ -13,6 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="tick once and exit")
         parser.add_argument("--interval", type=float, default=30.0)
 
+    @no_translations  # commands print English (README)
     def handle(self, *, once: bool, interval: float, **options):
         while True:
             for name in scheduler_tick(now=timezone.now()):

@@ -1,10 +1,10 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import translation
+from django.core.management.base import BaseCommand, no_translations
 
 from hostkontor.customers.csv_import import customers_import
 from hostkontor.imports.bulk import gc_paused
+from hostkontor.imports.command_line import bad_file, read_input
 from hostkontor.imports.csv_table import ImportErrors
 
 
@@ -17,17 +17,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
 
+    @no_translations  # commands print English (README), for scripts
     def handle(self, *, file: Path, **options):
+        data = read_input(file)
         try:
-            data = file.read_bytes()
-        except OSError as error:
-            raise CommandError(f"{file}: {error.strerror}") from None
-        try:
-            # English on the command line, for scripts; no GC pauses over 100,000 rows
-            with translation.override(None), gc_paused():
+            with gc_paused():  # no GC pauses over 100,000 rows
                 result = customers_import(actor=None, data=data, filename=file.name)
         except ImportErrors as error:
-            raise CommandError(f"nothing imported:\n{error}") from None
+            raise bad_file(error.errors, filename=file.name, shown_as=file) from None
         self.stdout.write(
             f"{file.name}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged"
         )

@@ -1,14 +1,20 @@
 """Import a registrar's domain list and reconcile it with Hostkontor (docs/imports.md)."""
 
 import json
-from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from hostkontor.domains.mappings import mapping_load
 from hostkontor.domains.models import RegistrarMapping
 from hostkontor.domains.parsers import PARSERS
 from hostkontor.domains.reconciliation import APPLY_MODES, KINDS, registrar_import
+from hostkontor.imports.command_line import (
+    add_input_source,
+    add_output_format,
+    bad_file,
+    formats_resolve,
+    read_input,
+)
 from hostkontor.imports.errors import ImportFormatError, MappingError
 from hostkontor.vault.crypto import VaultError
 
@@ -23,10 +29,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="the registrar's export")
         parser.add_argument("--registrar", required=True, help="registrar name, e.g. joker")
-        source = parser.add_mutually_exclusive_group(required=True)
-        source.add_argument("--format", choices=sorted(PARSERS), help="built-in format")
-        source.add_argument("--mapping-file", help="a mapping as TOML file (docs/imports.md)")
-        source.add_argument("--mapping", help="name of a mapping stored in Hostkontor")
+        add_input_source(
+            parser,
+            input_formats=PARSERS,
+            mapping_help="a mapping as TOML file (docs/imports.md)",
+            stored=True,
+        )
         parser.add_argument(
             "--apply",
             choices=APPLY_MODES,
@@ -40,22 +48,17 @@ class Command(BaseCommand):
             help="accept a list without records (marks every domain of the registrar as "
             "missing at the registrar); without it an empty file is rejected",
         )
-        parser.add_argument("--format-out", choices=("text", "json"), default="text")
+        add_output_format(parser)
 
+    @no_translations  # commands print English (README)
     def handle(self, *args, **options):
+        input_format, output = formats_resolve(options, input_formats=PARSERS, stderr=self.stderr)
         path = options["file"]
-        try:
-            data = Path(path).read_bytes()
-        except OSError as error:
-            raise CommandError(f"{path}: cannot read the file ({error.strerror})") from None
+        data = read_input(path)
         mapping = mapping_obj = None
         if options["mapping_file"]:
             try:
-                mapping = mapping_load(Path(options["mapping_file"]).read_bytes())
-            except OSError as error:
-                raise CommandError(
-                    f"{options['mapping_file']}: cannot read the file ({error.strerror})"
-                ) from None
+                mapping = mapping_load(read_input(options["mapping_file"]))
             except MappingError as error:
                 raise CommandError(f"{options['mapping_file']}: {error}") from None
         elif options["mapping"]:
@@ -68,21 +71,21 @@ class Command(BaseCommand):
                 registrar=options["registrar"],
                 data=data,
                 filename=path,
-                format=options["format"],
+                format=input_format,
                 mapping=mapping,
                 mapping_obj=mapping_obj,
                 apply=options["apply"],
                 allow_empty=options["allow_empty"],
             )
         except ImportFormatError as error:
-            raise CommandError(str(error)) from None
+            raise bad_file([error], filename=path, shown_as=path) from None
         except MappingError as error:
             raise CommandError(f"mapping: {error}") from None
         except ValueError as error:
             raise CommandError(str(error)) from None
         except VaultError as error:  # the stored file is encrypted with the vault key
             raise CommandError(f"vault key: {error}") from None
-        if options["format_out"] == "json":
+        if output == "json":
             self.stdout.write(json.dumps(imp.result, ensure_ascii=False))
             return
         self.stdout.write(

@@ -1,9 +1,16 @@
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from hostkontor.imports import ImportFormatError, MappingError
+from hostkontor.imports.command_line import (
+    add_input_source,
+    add_output_format,
+    bad_file,
+    formats_resolve,
+    read_input,
+)
 from hostkontor.usage.importing import BUILTIN_FORMATS
 from hostkontor.usage.parsers import UsageFormatError
 from hostkontor.usage.services import usage_import
@@ -30,35 +37,40 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        source = parser.add_mutually_exclusive_group(required=True)
-        source.add_argument("--format", choices=BUILTIN_FORMATS, help="built-in format")
-        source.add_argument(
-            "--mapping-file", type=Path, help="user-defined format (TOML, see docs/usage.md)"
+        add_input_source(
+            parser,
+            input_formats=BUILTIN_FORMATS,
+            mapping_help="user-defined format (TOML, see docs/usage.md)",
+            stored=False,
         )
         parser.add_argument("file", type=Path)
-        parser.add_argument("--format-out", choices=["text", "json"], default="text")
+        add_output_format(parser)
 
-    def handle(self, *, format, mapping_file, file, format_out, **options):
-        try:
-            data = file.read_bytes()
-        except OSError as error:
-            raise CommandError(f"{file}: {error.strerror or error}") from None
+    @no_translations  # commands print English (README)
+    def handle(self, *, file, mapping_file, **options):
+        input_format, output = formats_resolve(
+            {**options, "mapping_file": mapping_file},
+            input_formats=BUILTIN_FORMATS,
+            stderr=self.stderr,
+        )
+        file = Path(file)
+        data = read_input(file)
         mapping = None
         if mapping_file is not None:
             try:
-                mapping = mapping_file.read_text(encoding="utf-8-sig")
-            except (OSError, UnicodeDecodeError) as error:
+                mapping = read_input(mapping_file).decode("utf-8-sig")
+            except UnicodeDecodeError as error:
                 raise CommandError(f"{mapping_file}: {error}") from None
         try:
             record = usage_import(
-                actor=None, data=data, filename=file.name, format=format, mapping=mapping
+                actor=None, data=data, filename=file.name, format=input_format, mapping=mapping
             )
         except (UsageFormatError, ImportFormatError) as error:
-            raise CommandError(f"nothing imported: {error}") from None
+            raise bad_file([error], filename=file.name, shown_as=file) from None
         except MappingError as error:
             raise CommandError(f"{mapping_file}: {error}") from None
         report = import_report(record)
-        if format_out == "json":
+        if output == "json":
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
             return
         self.stdout.write(f"records read:           {report['records_read']}")

@@ -7,7 +7,7 @@
 3. When it reports ``0 failed``, remove the old key and restart again.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from hostkontor.vault.crypto import VaultError
 from hostkontor.vault.keys import get_keyring, key_source
@@ -25,6 +25,7 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="decrypt and count only, write nothing"
         )
 
+    @no_translations  # commands print English (README)
     def handle(self, *, batch_size: int, dry_run: bool, verbosity: int, **options):
         try:
             keyring = get_keyring()

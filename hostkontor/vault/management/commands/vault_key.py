@@ -1,6 +1,6 @@
 """Vault keys: create the embedded default key file, or print a new key entry."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from hostkontor.vault.crypto import VaultError, new_key_entry
 from hostkontor.vault.keys import ensure_embedded_key, get_keyring, key_source
@@ -18,6 +18,7 @@ class Command(BaseCommand):
         group.add_argument("--create", action="store_true")
         group.add_argument("--new", action="store_true")
 
+    @no_translations  # commands print English (README)
     def handle(self, *, create: bool, new: bool, **options):
         if new:
             self.stdout.write(new_key_entry())
