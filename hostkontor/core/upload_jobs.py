@@ -38,6 +38,17 @@ class UploadJob(models.Model):
         abstract = True
         ordering = ["-created_at", "-id"]
 
+    @classmethod
+    def claim(cls, pk: int) -> bool:
+        """Queued → running, exactly once: a task delivered twice finds nothing to claim."""
+        claimed = cls.objects.filter(pk=pk, status=cls.Status.QUEUED).update(
+            status=cls.Status.RUNNING, progress=10
+        )
+        return bool(claimed)
+
+    def progress_to(self, percent: int) -> None:
+        type(self).objects.filter(pk=self.pk).update(progress=percent)
+
     @property
     def is_pending(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -141,15 +141,13 @@ def _error_text(job: RegistrarUpload, error: Exception) -> str:
 def registrar_upload_process(*, job_id: int) -> RegistrarUpload:
     """Reconcile a staged upload (the worker's part). A job runs once: a task delivered twice
     finds it no longer queued and leaves it alone."""
-    claimed = RegistrarUpload.objects.filter(
-        pk=job_id, status=RegistrarUpload.Status.QUEUED
-    ).update(status=RegistrarUpload.Status.RUNNING, progress=10)
+    claimed = RegistrarUpload.claim(job_id)
     job = RegistrarUpload.objects.select_related("created_by", "mapping").get(pk=job_id)
     if not claimed:
         return job
     try:
         data = read_staged(job)
-        RegistrarUpload.objects.filter(pk=job.pk).update(progress=40)
+        job.progress_to(40)
         imp = registrar_import(
             actor=job.created_by,
             registrar=job.registrar,

@@ -60,7 +60,7 @@ def _import(job: UsageUpload):
         raise MappingError("", _("the import format was deleted after the upload"))
     with default_storage.open(job.path, "rb") as stored:
         data = stored.read()
-    UsageUpload.objects.filter(pk=job.pk).update(progress=40)
+    job.progress_to(40)
     return usage_import(
         actor=job.created_by,
         data=data,
@@ -73,9 +73,7 @@ def _import(job: UsageUpload):
 def usage_upload_process(*, job_id: int) -> UsageUpload:
     """Import a stored upload (the worker's part). A job runs once: a task delivered twice
     finds it no longer queued and leaves it alone."""
-    claimed = UsageUpload.objects.filter(pk=job_id, status=UsageUpload.Status.QUEUED).update(
-        status=UsageUpload.Status.RUNNING, progress=10
-    )
+    claimed = UsageUpload.claim(job_id)
     job = UsageUpload.objects.select_related("created_by", "mapping").get(pk=job_id)
     if not claimed:
         return job
